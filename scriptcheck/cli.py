@@ -1,0 +1,211 @@
+"""Command line: ``scriptcheck check|rules|explain|config|lint``.
+
+Exit codes (one table for every command):
+    0  every call passes / lint clean
+    1  some call fails (or could not be read) / lint found problems
+    2  usage, rulebook or config error: the run could not be trusted
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from . import __version__
+from .engine import Checker, error_report
+from .examples import run_examples
+from .readers import ReadError, read_paths
+from .report import FORMATS, Summary
+from .rulebook import RulebookError, load_rulebook
+
+
+class Exit(IntEnum):
+    OK = 0
+    FINDINGS = 1
+    ERROR = 2
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Check Chinese call-center transcripts against a service-norm rulebook.")
+err = Console(stderr=True, highlight=False)
+
+RulesOpt = Annotated[Optional[str], typer.Option("--rules", "-r", help="Rulebook YAML (default: ./scriptcheck.yaml if found, else the built-in default).")]  # noqa: UP045,E501
+LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Report language: zh (default) or en.")]  # noqa: UP045
+
+
+def discover_rulebook(explicit: str | None) -> str:
+    """--rules, else scriptcheck.yaml in this or a parent directory, else the built-in default."""
+    if explicit:
+        return explicit
+    here = Path.cwd()
+    for d in (here, *here.parents):
+        cand = d / "scriptcheck.yaml"
+        if cand.is_file():
+            return str(cand)
+    return "default"
+
+
+def _load(rules: str | None):  # noqa: ANN202
+    try:
+        return load_rulebook(discover_rulebook(rules))
+    except RulebookError as e:
+        err.print(f"[bold red]rulebook error[/] {escape(str(e))}")
+        raise typer.Exit(Exit.ERROR) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"scriptcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False) -> None:
+    """scriptcheck: QA for call-center speech."""
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Transcript files, folders or globs (.json, .jsonl, .txt).")],
+    rules: RulesOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")] = "text",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically).")] = None,  # noqa: UP045
+    lang: LangOpt = None,
+    show_pii: Annotated[bool, typer.Option("--show-pii", help="Do not mask ID/card/phone numbers.")] = False,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when calls fail.")] = False,
+) -> None:
+    """Check calls and report verdicts, scores and evidence."""
+    if fmt not in FORMATS:
+        err.print(f"[red]unknown --format {escape(fmt)!r}; choose one of: {', '.join(FORMATS)}[/]")
+        raise typer.Exit(Exit.ERROR)
+    if lang not in (None, "zh", "en"):
+        err.print("[red]--lang must be zh or en[/]")
+        raise typer.Exit(Exit.ERROR)
+    rb = _load(rules)
+    checker = Checker(rb, lang=lang, mask_pii=False if show_pii else None)
+    summary = Summary()
+    out_file = tmp_path = None
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_path = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+        out_file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+    stream = out_file or sys.stdout
+    formatter = FORMATS[fmt](stream, lang=checker.lang, checks=rb.checks)
+    try:
+        formatter.start()
+        for item in read_paths(paths):
+            if isinstance(item, ReadError):
+                report = error_report(item.call_id, [item.message], item.source, list(rb.checks))
+            else:
+                try:
+                    report = checker.check(item)
+                except Exception as e:  # a bug on one call must not lose the batch
+                    report = error_report(item.call_id, [f"{item.source}: internal error: {e!r}"],
+                                          item.source, list(rb.checks))
+            summary.add(report)
+            formatter.call(report)
+        formatter.finish(summary)
+    finally:
+        if out_file is not None:
+            out_file.close()
+    if output is not None and tmp_path is not None:
+        os.replace(tmp_path, output)
+    err.print(f"scriptcheck: {summary.read} calls read = {summary.passed + summary.failed} checked "
+              f"+ {summary.errors} errors; {summary.failed} failed, {summary.red_lines} red lines")
+    if summary.read == 0:
+        err.print("[red]no calls found in the given paths[/]")
+        raise typer.Exit(Exit.ERROR)
+    if exit_zero:
+        raise typer.Exit(Exit.OK)
+    raise typer.Exit(Exit.FINDINGS if (summary.failed or summary.errors) else Exit.OK)
+
+
+@app.command("rules")
+def list_rules(rules: RulesOpt = None, lang: LangOpt = None) -> None:
+    """List the rules of the rulebook with their check, kind, level and weight."""
+    rb = _load(rules)
+    table = Table("id", "check", "kind", "stage", "level", "weight", "enabled", "message")
+    for r in rb.rules.values():
+        table.add_row(r.id, r.check, r.kind, r.stage, r.level, f"{r.weight:g}", "yes" if r.enabled else "no",
+                      escape(r.text("message", lang or rb.settings.lang) or ""))
+    Console(highlight=False).print(table)
+
+
+@app.command()
+def explain(rule_id: str, rules: RulesOpt = None, lang: LangOpt = None,
+            as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """Print a rule: what it checks, why, its suggestion and its examples (run live)."""
+    rb = _load(rules)
+    rule = rb.rules.get(rule_id)
+    if rule is None:
+        near = [r for r in rb.rules if rule_id in r] or list(rb.rules)[:10]
+        err.print(f"[red]no rule {escape(rule_id)!r}[/]; e.g. {', '.join(near[:10])}")
+        raise typer.Exit(Exit.ERROR)
+    lang = lang or rb.settings.lang
+    results = run_examples(Checker(rb, lang=lang), rule)
+    if as_json:
+        data = rule.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        data["examples_ok"] = all(r.ok for r in results)
+        data["defined_at"] = str(rb.location("rules", rule_id) or "")
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    c = Console(highlight=False)
+    c.print(f"[bold]{rule.id}[/]  ({rule.kind}, check={rule.check}, stage={rule.stage}, "
+            f"speaker={rule.speaker}, level={rule.level}, weight={rule.weight:g}"
+            f"{', RED LINE' if rule.is_red_line else ''})")
+    c.print(f"[dim]{rb.location('rules', rule_id)}[/]")
+    c.print(escape(rule.text("message", lang) or ""))
+    if rule.description:
+        c.print(escape(rule.description))
+    if rule.suggestion:
+        c.print(f"[cyan]建议 / suggestion: {escape(rule.text('suggestion', lang) or '')}[/]")
+    for r in results:
+        mark = "[green]✔[/]" if r.ok else "[red]✘[/]"
+        c.print(f"  {mark} {r.expected.upper()}: {escape(r.text.strip())}")
+
+
+@app.command()
+def config(rules: RulesOpt = None,
+           dump: Annotated[bool, typer.Option("--dump", help="Print the merged rulebook as YAML.")] = False) -> None:
+    """Show which rulebook is used; ``--dump`` prints the merged result of all `extends`."""
+    rb = _load(rules)
+    if dump:
+        print(yaml.safe_dump(rb.raw, allow_unicode=True, sort_keys=False, width=120), end="")
+        return
+    print(f"rulebook: {rb.source}")
+    for f in rb.files:
+        print(f"  file: {f}")
+    print(f"rules: {len(rb.rules)} ({len(rb.enabled_rules)} enabled); phrases: {len(rb.lexicon)}")
+
+
+@app.command()
+def lint(rules: RulesOpt = None) -> None:
+    """Validate the rulebook and run every rule's examples (the pre-commit check)."""
+    rb = _load(rules)
+    checker = Checker(rb)
+    problems = 0
+    for rule in rb.rules.values():
+        loc = rb.location("rules", rule.id, "examples") or rb.location("rules", rule.id)
+        for r in run_examples(checker, rule):
+            if not r.ok:
+                problems += 1
+                print(f"{loc}: PB004 {rule.id}: {r.expected} example gave {r.status}: {r.text.strip()!r}")
+        if not rule.examples.pass_ or not rule.examples.fail:
+            print(f"{loc}: PB009 {rule.id}: warning: needs both pass and fail examples")
+    print(f"{len(rb.rules)} rules, {problems} example mismatches", file=sys.stderr)
+    raise typer.Exit(Exit.FINDINGS if problems else Exit.OK)
+
+
+def run() -> None:
+    app()

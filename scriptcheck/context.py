@@ -1,0 +1,130 @@
+"""Per-call working state: normalized segments, turns, stages, holds and phrase hits.
+
+Built once per call by the engine; matchers read it and never change it. Each segment is
+normalized and scanned by the lexicon's automaton exactly once, here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .lexicon import Lexicon, Span, WordSet
+from .model import Call
+from .normalize import Normalized, normalize
+from .rulebook.schema import Settings, StageSettings, Window
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A run of consecutive segments by one speaker."""
+
+    speaker: str
+    segments: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A wait the agent caused: between segment ``before`` and segment ``after``."""
+
+    before: int
+    after: int
+    gap: float | None  # seconds; None for an announced wait in an untimed transcript
+
+
+@dataclass
+class CallContext:
+    call: Call
+    lexicon: Lexicon
+    stage_settings: StageSettings
+    settings: Settings
+    norms: list[Normalized] = field(init=False)
+    _literal: list[dict[int, list[Span]]] = field(init=False)
+    _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.norms = [normalize(s.text) for s in self.call.segments]
+        self._literal = [self.lexicon.scan(n.text) for n in self.norms]
+
+    # --- phrase look-up -------------------------------------------------------------------
+    def spans(self, seg: int, ws: WordSet) -> list[Span]:
+        """Normalized spans in segment ``seg`` where any wording of ``ws`` occurs."""
+        out = list(self._literal[seg].get(ws.id, ()))
+        if ws.regex is not None:
+            key = (seg, ws.id)
+            if key not in self._regex_cache:
+                self._regex_cache[key] = self.lexicon.regex_spans(ws, self.norms[seg].text)
+            out.extend(self._regex_cache[key])
+        return sorted(out)
+
+    def said(self, seg: int, ws: WordSet) -> bool:
+        return bool(ws) and bool(self.spans(seg, ws))
+
+    # --- structure ------------------------------------------------------------------------
+    @cached_property
+    def turns(self) -> list[Turn]:
+        out: list[Turn] = []
+        for i, s in enumerate(self.call.segments):
+            if out and out[-1].speaker == s.speaker:
+                out[-1] = Turn(s.speaker, (*out[-1].segments, i))
+            else:
+                out.append(Turn(s.speaker, (i,)))
+        return out
+
+    @cached_property
+    def agent_turns(self) -> list[Turn]:
+        return [t for t in self.turns if t.speaker == "agent"]
+
+    def speaker_of(self, seg: int) -> str:
+        return self.call.segments[seg].speaker
+
+    @cached_property
+    def greeting_segments(self) -> tuple[int, ...]:
+        if not self.agent_turns:
+            return ()
+        return self.agent_turns[0].segments[: self.stage_settings.greeting_agent_segments]
+
+    @cached_property
+    def has_closing(self) -> bool:
+        """A call that ends right after the greeting (or where the customer never spoke) has none."""
+        customer_spoke = any(
+            s.speaker == "customer" and n.text for s, n in zip(self.call.segments, self.norms, strict=True)
+        )
+        return customer_spoke and len(self.agent_turns) > 1
+
+    def closing_turns(self, n: int) -> list[Turn]:
+        if not self.has_closing:
+            return []
+        return self.agent_turns[1:][-n:]
+
+    @cached_property
+    def closing_segments(self) -> tuple[int, ...]:
+        turns = self.closing_turns(self.stage_settings.closing_agent_turns)
+        if not turns:
+            return ()
+        return tuple(range(turns[0].segments[0], len(self.call.segments)))
+
+    @cached_property
+    def holds(self) -> list[Hold]:
+        from .stages import find_holds
+
+        return find_holds(self)
+
+    @cached_property
+    def stages(self) -> list[str]:
+        from .stages import assign_stages
+
+        return assign_stages(self)
+
+    def window_segments(self, stage: str, window: Window | None) -> list[int]:
+        """Agent segments a required rule looks at: its explicit window, else its stage."""
+        if window and window.first_agent_turns:
+            return [i for t in self.agent_turns[: window.first_agent_turns] for i in t.segments]
+        if window and window.last_agent_turns:
+            return [i for t in self.closing_turns(window.last_agent_turns) for i in t.segments]
+        if stage == "greeting":
+            return list(self.greeting_segments)
+        if stage == "closing":
+            return [i for i in self.closing_segments if self.speaker_of(i) == "agent"]
+        return [i for i, st in enumerate(self.stages) if (stage == "any" or st == stage)
+                and self.speaker_of(i) == "agent"]

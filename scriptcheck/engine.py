@@ -1,0 +1,138 @@
+"""The checker: a compiled rulebook applied to calls, producing scored ``CallReport``s.
+
+    checker = Checker.from_rulebook("default")
+    report = checker.check(call)
+
+The CLI uses exactly this API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .context import CallContext
+from .matchers import KINDS
+from .matchers.base import Outcome
+from .matchers.pii import mask
+from .model import Call, CallReport, Finding, Metrics, Status
+from .rulebook import Rulebook, load_rulebook
+
+
+class Checker:
+    def __init__(self, rulebook: Rulebook, *, lang: str | None = None, mask_pii: bool | None = None):
+        self.rulebook = rulebook
+        self.lang = lang or rulebook.settings.lang
+        self.mask_pii = rulebook.settings.mask_pii if mask_pii is None else mask_pii
+        self._rules = rulebook.enabled_rules
+
+    @classmethod
+    def from_rulebook(cls, path: str | Path = "default", **kw: Any) -> Checker:
+        return cls(load_rulebook(path), **kw)
+
+    def context(self, call: Call) -> CallContext:
+        rb = self.rulebook
+        return CallContext(call, rb.lexicon, rb.stages, rb.settings)
+
+    def evaluate(self, rule: Any, ctx: CallContext) -> Outcome:
+        """One rule on one call (``na_if`` handled here, for every kind)."""
+        if rule.na_if is not None and rule.na_if:
+            for i, s in enumerate(ctx.call.segments):
+                if rule.na_if.speaker in ("any", s.speaker) and ctx.said(i, rule.na_if.ws):
+                    return Outcome("n/a")
+        return KINDS[rule.kind].evaluate(rule, ctx)
+
+    def check(self, call: Call) -> CallReport:
+        ctx = self.context(call)
+        statuses: dict[str, list[Status]] = {c: [] for c in self.rulebook.checks}
+        findings: list[Finding] = []
+        deduction = 0.0
+        red_line = False
+        for rule in self._rules:
+            out = self.evaluate(rule, ctx)
+            counted = out.status if rule.level == "error" else ("pass" if out.status == "fail" else out.status)
+            statuses[rule.check].append(counted)
+            if out.status == "fail":
+                findings.extend(self._finding(rule, ctx, h) for h in out.hits)
+                if rule.level == "error":
+                    deduction += rule.weight
+                    red_line = red_line or rule.is_red_line
+        checks = {c: _combine(v) for c, v in statuses.items()}
+        score = 0.0 if red_line else max(0.0, round(100.0 - deduction, 1))
+        verdict = "fail" if red_line or score < self.rulebook.settings.pass_mark else "pass"
+        findings.sort(key=lambda f: (f.segment if f.segment is not None else -1, f.rule))
+        return CallReport(
+            call_id=call.call_id, agent_id=call.agent_id, score=score, verdict=verdict, red_line=red_line,
+            checks=checks, findings=findings, metrics=metrics(ctx), errors=list(call.errors),
+            source=call.source, pii_masked=self.mask_pii,
+        )
+
+    def _finding(self, rule: Any, ctx: CallContext, h: Any) -> Finding:
+        seg = ctx.call.segments[h.segment] if h.segment >= 0 else None
+        text, matched = (seg.text if seg else ""), h.matched
+        if self.mask_pii:
+            text, matched = mask(text), mask(matched)
+        return Finding(
+            check=rule.check, rule=rule.id, stage=ctx.stages[h.segment] if seg else "any",
+            segment=h.segment if seg else None, start=seg.start if seg else None,
+            end=seg.end if seg else None, speaker=seg.speaker if seg else None,
+            text=text, matched=matched, message=rule.text("message", self.lang),
+            suggestion=rule.text("suggestion", self.lang), level=rule.level, note=h.note or None,
+        )
+
+
+def _combine(statuses: list[Status]) -> Status:
+    if "fail" in statuses:
+        return "fail"
+    if "pass" in statuses:
+        return "pass"
+    return "n/a"
+
+
+def error_report(call_id: str, errors: list[str], source: str | None, checks: list[str]) -> CallReport:
+    """A call that could not be read at all still appears in the output (nothing is lost)."""
+    return CallReport(call_id=call_id, score=None, verdict="error", red_line=False,
+                      checks={c: "n/a" for c in checks}, errors=errors, source=source)
+
+
+def metrics(ctx: CallContext) -> Metrics:
+    """Call metrics of formats.md §2; timing figures are None without timestamps."""
+    from .matchers.timing import overlaps
+
+    segs = ctx.call.segments
+    m = Metrics(turns=len(ctx.turns))
+    if not ctx.call.timed:
+        return m
+    start = min(s.start for s in segs)
+    end = max(s.end for s in segs)
+    duration = max(end - start, 0.0)
+    talk = {"agent": 0.0, "customer": 0.0}
+    agent_chars = 0
+    for s, n in zip(segs, ctx.norms, strict=True):
+        if s.speaker in talk:
+            talk[s.speaker] += max(s.end - s.start, 0.0)
+        if s.speaker == "agent":
+            agent_chars += len(n.text)
+    # silence = time covered by nobody
+    covered, cur_a, cur_b = 0.0, None, None
+    longest = 0.0
+    prev_end = start
+    for s in sorted(segs, key=lambda x: x.start):
+        longest = max(longest, s.start - prev_end)
+        prev_end = max(prev_end, s.end)
+        if cur_b is None or s.start > cur_b:
+            if cur_b is not None:
+                covered += cur_b - cur_a
+            cur_a, cur_b = s.start, s.end
+        else:
+            cur_b = max(cur_b, s.end)
+    if cur_b is not None:
+        covered += cur_b - cur_a
+    m.duration = round(duration, 2)
+    m.agent_talk = round(talk["agent"], 2)
+    m.customer_talk = round(talk["customer"], 2)
+    m.silence_ratio = round(1 - covered / duration, 3) if duration else 0.0
+    m.longest_silence = round(longest, 2)
+    m.interruptions = len(overlaps(ctx, 1.0))
+    m.agent_chars_per_min = round(agent_chars / (talk["agent"] / 60), 1) if talk["agent"] else None
+    return m

@@ -1,0 +1,39 @@
+"""Report labels in Chinese (default, for QA staff) and English (``--lang en``)."""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "pass": {"zh": "合格", "en": "PASS"},
+    "fail": {"zh": "不合格", "en": "FAIL"},
+    "error": {"zh": "读取错误", "en": "ERROR"},
+    "n/a": {"zh": "不适用", "en": "n/a"},
+    "score": {"zh": "得分", "en": "score"},
+    "red_line": {"zh": "触犯高压线", "en": "RED LINE"},
+    "suggestion": {"zh": "建议", "en": "suggestion"},
+    "agent": {"zh": "坐席", "en": "agent"},
+    "customer": {"zh": "客户", "en": "customer"},
+    "unknown": {"zh": "未知", "en": "unknown"},
+    "greeting": {"zh": "开场", "en": "greeting"},
+    "service": {"zh": "服务", "en": "service"},
+    "hold": {"zh": "等待", "en": "hold"},
+    "closing": {"zh": "结束", "en": "closing"},
+    "any": {"zh": "全程", "en": "call"},
+    "segment": {"zh": "第{n}句", "en": "segment {n}"},
+    "summary": {"zh": "批次汇总", "en": "Batch summary"},
+    "calls": {"zh": "通话", "en": "calls"},
+    "passed": {"zh": "合格", "en": "passed"},
+    "failed": {"zh": "不合格", "en": "failed"},
+    "errors": {"zh": "读取错误", "en": "input errors"},
+    "red_lines": {"zh": "高压线", "en": "red lines"},
+    "check": {"zh": "检查项", "en": "check"},
+    "fail_count": {"zh": "不合格通话数", "en": "calls failing"},
+    "fail_rate": {"zh": "不合格率", "en": "failure rate"},
+    "mean_score": {"zh": "平均分", "en": "mean score"},
+    "warning": {"zh": "提示", "en": "warning"},
+}
+
+
+def t(key: str, lang: str, **kw: object) -> str:
+    entry = LABELS.get(key)
+    text = entry.get(lang, entry["zh"]) if entry else key
+    return text.format(**kw) if kw else text

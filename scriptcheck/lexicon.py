@@ -1,0 +1,99 @@
+"""All wordings of a rulebook compiled once into one Aho-Corasick automaton plus RE2 patterns.
+
+Every turn is scanned once for every literal phrase of every rule (cost grows with the text, not
+with the number of phrases); a rule's regex patterns run only when that rule asks about a turn.
+Patterns are RE2, so a rulebook regex cannot backtrack catastrophically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ahocorasick
+import re2
+
+from .normalize import fold
+
+Span = tuple[int, int]  # half-open, in normalized text
+
+MAX_PATTERN_LEN = 2000
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.max_mem = 8 << 20
+
+
+@dataclass(eq=False)
+class WordSet:
+    """A set of wordings (literal phrases and RE2 patterns); compiled into a ``Lexicon``."""
+
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    id: int = -1
+    regex: object | None = field(default=None, repr=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases or self.patterns)
+
+
+class PatternError(ValueError):
+    pass
+
+
+def compile_pattern(patterns: tuple[str, ...]) -> object | None:
+    """One RE2 alternation per word set; raises ``PatternError`` naming the bad pattern."""
+    if not patterns:
+        return None
+    for p in patterns:
+        if len(p) > MAX_PATTERN_LEN:
+            raise PatternError(f"pattern longer than {MAX_PATTERN_LEN} characters")
+        try:
+            re2.compile(p, _RE2_OPTIONS)
+        except re2.error as e:
+            raise PatternError(f"invalid RE2 pattern {p!r}: {e}") from e
+    return re2.compile("|".join(f"(?:{p})" for p in patterns), _RE2_OPTIONS)
+
+
+class Lexicon:
+    """Registry of the word sets of one compiled rulebook (built once, read-only afterwards)."""
+
+    def __init__(self) -> None:
+        self._sets: list[WordSet] = []
+        self._automaton = ahocorasick.Automaton()
+        self._words: dict[str, list[int]] = {}
+        self._built = False
+
+    def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
+        ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
+        ws.regex = compile_pattern(ws.patterns)
+        self._sets.append(ws)
+        for p in ws.phrases:
+            f = fold(p)
+            if f:
+                self._words.setdefault(f, []).append(ws.id)
+        return ws
+
+    def build(self) -> None:
+        for word, ids in self._words.items():
+            self._automaton.add_word(word, (len(word), tuple(ids)))
+        if self._words:
+            self._automaton.make_automaton()
+        self._built = True
+
+    def scan(self, text: str) -> dict[int, list[Span]]:
+        """All literal hits in ``text`` (normalized), grouped by word-set id."""
+        out: dict[int, list[Span]] = {}
+        if not self._words or not text:
+            return out
+        for end, (length, ids) in self._automaton.iter(text):
+            span = (end - length + 1, end + 1)
+            for i in ids:
+                out.setdefault(i, []).append(span)
+        return out
+
+    @staticmethod
+    def regex_spans(ws: WordSet, text: str) -> list[Span]:
+        if ws.regex is None or not text:
+            return []
+        return [m.span() for m in ws.regex.finditer(text) if m.end() > m.start()]
+
+    def __len__(self) -> int:
+        return len(self._words)

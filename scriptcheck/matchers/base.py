@@ -1,0 +1,46 @@
+"""What every matcher returns: a status for its rule and the hits that are its evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..lexicon import Span
+from ..model import Hit, Status
+
+if TYPE_CHECKING:
+    from ..context import CallContext
+
+
+@dataclass
+class Outcome:
+    status: Status
+    hits: list[Hit] = field(default_factory=list)
+
+
+def hit(ctx: CallContext, seg: int, span: Span | None = None, *, note: str = "",
+        confidence: float = 1.0) -> Hit:
+    """A hit on normalized ``span`` of segment ``seg`` (whole segment when ``span`` is None)."""
+    norm = ctx.norms[seg]
+    if span is None:
+        text = ctx.call.segments[seg].text
+        return Hit(segment=seg, start_char=0, end_char=len(text), matched=text, note=note,
+                   confidence=confidence)
+    a, b = norm.span(*span)
+    return Hit(segment=seg, start_char=a, end_char=b, matched=norm.original[a:b], note=note,
+               confidence=confidence)
+
+
+def speaker_ok(rule_speaker: str, seg_speaker: str) -> bool:
+    return rule_speaker == "any" or rule_speaker == seg_speaker
+
+
+def merge_spans(spans: list[Span]) -> list[Span]:
+    """Overlapping hits of one rule become one piece of evidence (the union)."""
+    out: list[Span] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out

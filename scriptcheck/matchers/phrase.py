@@ -1,0 +1,94 @@
+"""Forbidden phrases and red lines: any wording of the rule said by the speaker is a hit.
+
+Anti-pattern (fires): 你再说一遍 · 你等一会 · 有意见找领导去
+Best practice (passes): 请您再说一遍好吗 (an ``except`` wording overlapping the hit wins) ·
+刚才同事说"你等一会",实在抱歉 (quoted) · 我们不能说"没办法" (negation cue before the hit).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, model_validator
+
+from ..rulebook.schema import RuleBase, Words
+from .base import Outcome, hit, merge_spans, speaker_ok
+
+if TYPE_CHECKING:
+    from ..context import CallContext
+
+_OPEN_QUOTES = "“「『‘《"
+_CLOSE_QUOTES = "”」』’》"
+
+
+class PhraseRule(RuleBase, Words):
+    kind: Literal["forbidden", "redline"]
+    except_: Words = Field(default_factory=Words, alias="except")
+    unless: Words = Field(default_factory=Words)
+    allowed_on: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _red(self) -> PhraseRule:
+        if self.kind == "redline":
+            self.red_line = True
+        for d in self.allowed_on:
+            _parse_range(d)
+        return self
+
+
+def _parse_range(text: str) -> tuple[date, date]:
+    """``2026-10-01`` or ``2026-10-01..2026-10-07``."""
+    a, _, b = text.partition("..")
+    try:
+        return date.fromisoformat(a.strip()), date.fromisoformat((b or a).strip())
+    except ValueError as e:
+        raise ValueError(f"allowed_on: {text!r} is not a date or date..date range") from e
+
+
+def _quoted(original: str, pos: int) -> bool:
+    """True when ``pos`` lies inside quotation marks (a taboo quoted, e.g. to apologise for it)."""
+    before = original[:pos]
+    depth = sum(before.count(c) for c in _OPEN_QUOTES) - sum(before.count(c) for c in _CLOSE_QUOTES)
+    return depth > 0 or before.count('"') % 2 == 1
+
+
+def _allowed_today(rule: PhraseRule, ctx: CallContext) -> bool:
+    if not rule.allowed_on:
+        return False
+    if not ctx.call.started_at:
+        return True  # no date: cannot tell, so never blame the agent
+    try:
+        day = date.fromisoformat(ctx.call.started_at[:10])
+    except ValueError:
+        return True
+    return any(a <= day <= b for a, b in map(_parse_range, rule.allowed_on))
+
+
+def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
+    if _allowed_today(rule, ctx):
+        return Outcome("pass")
+    guards = ctx.settings.guards
+    hits = []
+    for seg, s in enumerate(ctx.call.segments):
+        if not speaker_ok(rule.speaker, s.speaker):
+            continue
+        if rule.stage != "any" and ctx.stages[seg] != rule.stage:
+            continue
+        spans = ctx.spans(seg, rule.ws)
+        if not spans:
+            continue
+        if rule.unless and ctx.said(seg, rule.unless.ws):
+            continue
+        allowed = ctx.spans(seg, rule.except_.ws) if rule.except_ else []
+        negations = ctx.spans(seg, guards.negation.ws) if guards.negation else []
+        norm = ctx.norms[seg]
+        for a, b in merge_spans(spans):
+            if any(x < b and a < y for x, y in allowed):
+                continue
+            if any(a - guards.negation_window <= y <= a for _, y in negations):
+                continue
+            if guards.quotes and _quoted(norm.original, norm.span(a, b)[0]):
+                continue
+            hits.append(hit(ctx, seg, (a, b)))
+    return Outcome("fail" if hits else "pass", hits)

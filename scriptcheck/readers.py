@@ -1,0 +1,215 @@
+"""Readers: files, folders and globs of JSON, JSON Lines and plain-text transcripts → ``Call``s.
+
+A reader never raises on bad input: a call it cannot build becomes a ``ReadError`` naming the
+file and line, and the batch goes on (formats.md §1).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model import Call, Segment
+
+AGENT_LABELS = {"agent", "坐席", "客服", "座席", "a", "坐蓆", "客服人员"}
+CUSTOMER_LABELS = {"customer", "客户", "用户", "c", "客戶", "用戶", "顧客", "顾客"}
+SUFFIXES = (".json", ".jsonl", ".txt")
+
+_LINE = re.compile(
+    r"^\s*(?:\[(?P<start>[0-9:.]+)\s*[-–~]\s*(?P<end>[0-9:.]+)\]\s*)?"
+    r"(?:(?P<role>[^:：\s\[\]]{1,8})\s*[:：])?\s*(?P<text>.*?)\s*$"
+)
+
+
+@dataclass
+class ReadError:
+    """An input call that could not be read; reported, never dropped."""
+
+    call_id: str
+    source: str
+    message: str
+
+
+def speaker_of(label: Any) -> str | None:
+    if not isinstance(label, str):
+        return None
+    s = label.strip().lower()
+    if s in AGENT_LABELS:
+        return "agent"
+    if s in CUSTOMER_LABELS:
+        return "customer"
+    return None
+
+
+def expand(paths: list[str]) -> Iterator[Path | ReadError]:
+    """Files named, files under folders (sorted), and glob matches; a missing path is an error."""
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            yield from files
+        elif path.is_file():
+            yield path
+        elif any(c in p for c in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(p, recursive=True) if Path(m).is_file())
+            if not matches:
+                yield ReadError(Path(p).stem or p, p, f"{p}: no file matches this pattern")
+            yield from matches
+        else:
+            yield ReadError(path.stem or p, p, f"{p}: no such file or directory")
+
+
+def read_paths(paths: list[str]) -> Iterator[Call | ReadError]:
+    for item in expand(paths):
+        if isinstance(item, ReadError):
+            yield item
+        else:
+            yield from read_file(item)
+
+
+def read_file(path: Path) -> Iterator[Call | ReadError]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        yield ReadError(path.stem, str(path), f"{path}: cannot read: {e.strerror or e}")
+        return
+    except UnicodeDecodeError as e:
+        yield ReadError(path.stem, str(path), f"{path}: not UTF-8 text (byte {e.start})")
+        return
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from _read_jsonl(text, path)
+    elif suffix == ".json":
+        yield from _read_json(text, path)
+    else:
+        yield _read_plain(text, path)
+
+
+def _read_jsonl(text: str, path: Path) -> Iterator[Call | ReadError]:
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield ReadError(f"{path.stem}:{n}", where, f"{where}: invalid JSON ({e.msg} at column {e.colno})")
+            continue
+        yield call_from_dict(obj, where, f"{path.stem}:{n}", line=n)
+
+
+def _read_json(text: str, path: Path) -> Iterator[Call | ReadError]:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        yield ReadError(path.stem, str(path), f"{path}:{e.lineno}: invalid JSON ({e.msg} at column {e.colno})")
+        return
+    items = obj if isinstance(obj, list) else [obj]
+    for i, item in enumerate(items):
+        where = f"{path}[{i}]" if isinstance(obj, list) else str(path)
+        yield call_from_dict(item, where, path.stem if len(items) == 1 else f"{path.stem}[{i}]")
+
+
+def call_from_dict(obj: Any, where: str, fallback_id: str, line: int | None = None) -> Call | ReadError:
+    """Build a call from formats.md §1a; bad segments become ``errors`` entries, not exceptions."""
+    if not isinstance(obj, dict):
+        return ReadError(fallback_id, where, f"{where}: a call must be a JSON object, got {type(obj).__name__}")
+    cid = obj.get("call_id")
+    call_id = str(cid) if isinstance(cid, (str, int)) and str(cid) else fallback_id
+    raw_segs = obj.get("segments")
+    if not isinstance(raw_segs, list):
+        return ReadError(call_id, where, f"{where}: call {call_id}: 'segments' must be a list")
+    errors: list[str] = []
+    if cid is None:
+        errors.append(f"{where}: no call_id, using {call_id!r}")
+    segs: list[Segment] = []
+    for i, s in enumerate(raw_segs):
+        problem = _segment_problem(s)
+        if problem:
+            errors.append(f"{where}: call {call_id}: segment {i}: {problem}")
+            continue
+        spk = speaker_of(s.get("speaker"))
+        segs.append(Segment(speaker=spk or "unknown", text=s["text"], start=_num(s.get("start")),
+                            end=_num(s.get("end")), line=line))
+    if not segs:
+        errors.append(f"{where}: call {call_id}: no usable segments")
+    agent = obj.get("agent_id")
+    started = obj.get("started_at")
+    return Call(call_id=call_id, agent_id=str(agent) if agent is not None else None,
+                started_at=str(started) if started is not None else None, segments=segs,
+                source=where, errors=errors)
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _segment_problem(s: Any) -> str | None:
+    if not isinstance(s, dict):
+        return "not an object"
+    if not isinstance(s.get("text"), str):
+        return "missing or non-string 'text'"
+    if speaker_of(s.get("speaker")) is None:
+        return f"unknown speaker {s.get('speaker')!r} (use agent/customer, 坐席/客户 …)"
+    for k in ("start", "end"):
+        v = s.get(k)
+        if v is not None and (_num(v) is None or v < 0):
+            return f"'{k}' must be a non-negative number of seconds, got {v!r}"
+    if _num(s.get("start")) is not None and _num(s.get("end")) is not None and s["end"] < s["start"]:
+        return f"end {s['end']} before start {s['start']}"
+    return None
+
+
+def parse_time(t: str) -> float:
+    """``mm:ss.s``, ``hh:mm:ss.s`` or plain seconds."""
+    parts = t.split(":")
+    secs = 0.0
+    for p in parts:
+        secs = secs * 60 + float(p)
+    return secs
+
+
+def _read_plain(text: str, path: Path) -> Call | ReadError:
+    """Format 1b: ``[start-end] 坐席:text`` per line; call_id is the file name."""
+    segs: list[Segment] = []
+    errors: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        m = _LINE.match(line)
+        role = speaker_of(m.group("role")) if m and m.group("role") else None
+        if not m or role is None:
+            errors.append(f"{path}:{n}: no speaker prefix (坐席:/客户: …), line skipped")
+            continue
+        start = end = None
+        if m.group("start"):
+            try:
+                start, end = parse_time(m.group("start")), parse_time(m.group("end"))
+            except ValueError:
+                errors.append(f"{path}:{n}: bad time stamp [{m.group('start')}-{m.group('end')}], ignored")
+        segs.append(Segment(speaker=role, text=m.group("text"), start=start, end=end, line=n))
+    if not segs:
+        return ReadError(path.stem, str(path), f"{path}: no transcript lines found")
+    return Call(call_id=path.stem, segments=segs, source=str(path), errors=errors)
+
+
+def parse_transcript(text: str, call_id: str = "example") -> Call:
+    """A mini-transcript (format 1b) from a string, e.g. a rule example; a bare line is the agent's."""
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    segs = []
+    for ln in lines:
+        m = _LINE.match(ln)
+        role = speaker_of(m.group("role")) if m and m.group("role") else None
+        if role is None:
+            segs.append(Segment(speaker="agent", text=ln.strip()))
+            continue
+        start = end = None
+        if m.group("start"):
+            start, end = parse_time(m.group("start")), parse_time(m.group("end"))
+        segs.append(Segment(speaker=role, text=m.group("text"), start=start, end=end))
+    return Call(call_id=call_id, segments=segs)

@@ -1,0 +1,18 @@
+"""Output formats as plug-ins: ``FORMATS`` maps a ``--format`` name to a formatter class.
+
+Every formatter has the same small lifecycle (after flake8): ``start()``, ``call(report)`` for
+each call as it is checked, ``finish(summary)``. Formatters only format; they never judge.
+"""
+
+from __future__ import annotations
+
+from .base import Formatter, Summary
+from .jsonl import JsonFormatter
+from .text import TextFormatter
+
+FORMATS: dict[str, type[Formatter]] = {
+    "text": TextFormatter,
+    "json": JsonFormatter,
+}
+
+__all__ = ["FORMATS", "Formatter", "Summary"]

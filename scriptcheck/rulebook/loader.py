@@ -1,0 +1,274 @@
+"""Load a rulebook: resolve ``extends``, read phrasebooks, merge per rule, validate, compile.
+
+Merging follows yamllint: a child rulebook names only what it changes
+(``rules: {closing.farewell.holiday: {enabled: false}}``); a new rule must be complete.
+Every error names file:line:col and the key path.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..lexicon import Lexicon, PatternError
+from ..matchers import Rule
+from .schema import CheckInfo, Settings, StageSettings, Strict, Words
+from .yamlsource import KeyPath, Location, RulebookError, load_yaml
+
+RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+TOP_KEYS = {"extends", "version", "description", "settings", "stages", "checks", "phrasebooks", "rules"}
+PHRASEBOOK_KEYS = {"path", "check", "kind", "weight", "level", "message", "message_en", "suggestion",
+                   "suggestion_en", "id", "stage", "speaker"}
+MAX_EXTENDS_DEPTH = 8
+MAX_PHRASES_PER_FILE = 50_000
+_RULE_ADAPTER: TypeAdapter[Any] = TypeAdapter(Rule)
+
+
+def builtin_dir() -> Path:
+    """Where the default rulebook lives: packaged data when installed, the repo's rules/ in a checkout."""
+    pkg = Path(__file__).resolve().parent.parent
+    for cand in (pkg / "_data" / "rules", pkg.parent / "rules"):
+        if (cand / "default.yaml").is_file():
+            return cand
+    raise RulebookError("built-in rulebook not found (is the package installed completely?)")
+
+
+def resolve_name(name: str, relative_to: Path | None = None) -> Path:
+    """``default`` (or ``builtin:default``) → the packaged rulebook; anything else is a path."""
+    bare = name.removeprefix("builtin:")
+    if "/" not in bare and not bare.endswith((".yaml", ".yml")):
+        return builtin_dir() / f"{bare}.yaml"
+    p = Path(name)
+    return p if p.is_absolute() or relative_to is None else (relative_to / p)
+
+
+@dataclass
+class Raw:
+    """Merged, not yet validated rulebook data with the location of every key."""
+
+    data: dict[str, Any] = field(default_factory=lambda: {"settings": {}, "stages": {}, "checks": {}, "rules": {}})
+    locs: dict[KeyPath, Location] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
+    return out
+
+
+def _expect_mapping(value: Any, path: KeyPath, locs: dict[KeyPath, Location]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise RulebookError("expected a mapping", locs.get(path), path)
+    return value
+
+
+def _read(path: Path, raw: Raw, depth: int, stack: tuple[Path, ...]) -> None:
+    path = path.resolve()
+    if path in stack:
+        raise RulebookError("extends cycle: " + " → ".join(str(p) for p in (*stack, path)), str(path))
+    if depth > MAX_EXTENDS_DEPTH:
+        raise RulebookError(f"extends nested deeper than {MAX_EXTENDS_DEPTH}", str(path))
+    data, locs = load_yaml(path)
+    data = _expect_mapping(data, (), locs)
+    for k in data:
+        if k not in TOP_KEYS:
+            raise RulebookError(f"unknown key (allowed: {', '.join(sorted(TOP_KEYS))})", locs.get((k,)), (k,))
+    if "extends" in data:
+        ext = data["extends"]
+        if not isinstance(ext, str):
+            raise RulebookError("extends must be a rulebook name or path", locs.get(("extends",)), ("extends",))
+        _read(resolve_name(ext, path.parent), raw, depth + 1, (*stack, path))
+    raw.files.append(str(path))
+    for section in ("settings", "stages", "checks"):
+        part = _expect_mapping(data.get(section), (section,), locs)
+        raw.data[section] = _deep_merge(raw.data[section], part)
+    _index(locs, raw, ())
+    pbs = data.get("phrasebooks") or []
+    if not isinstance(pbs, list):
+        raise RulebookError("phrasebooks must be a list", locs.get(("phrasebooks",)), ("phrasebooks",))
+    for i, entry in enumerate(pbs):
+        _read_phrasebook(entry, ("phrasebooks", i), path, locs, raw)
+    rules = _expect_mapping(data.get("rules"), ("rules",), locs)
+    _merge_rules(rules, locs, raw, ())
+
+
+def _index(locs: dict[KeyPath, Location], raw: Raw, prefix: KeyPath) -> None:
+    for p, loc in locs.items():
+        if p and p[0] in ("settings", "stages", "checks"):
+            raw.locs[(*prefix, *p)] = loc
+
+
+def _merge_rules(rules: dict[str, Any], locs: dict[KeyPath, Location], raw: Raw, base: KeyPath) -> None:
+    target = raw.data["rules"]
+    for rid, body in rules.items():
+        path = (*base, "rules", rid)
+        if not RULE_ID.match(str(rid)):
+            raise RulebookError("rule ids are dotted lower-case names like forbidden.impatience.repeat",
+                                locs.get(path), ("rules", rid))
+        if body in ("disable", "disabled"):
+            body = {"enabled": False}
+        elif body in ("enable", "enabled"):
+            body = {"enabled": True}
+        body = _expect_mapping(body, path, locs)
+        target[rid] = _deep_merge(target.get(rid, {}), body)
+        for p, loc in locs.items():
+            if p[: len(path)] == path:
+                raw.locs[("rules", rid, *p[len(path):])] = loc
+
+
+def _read_phrasebook(entry: Any, path: KeyPath, owner: Path, locs: dict[KeyPath, Location], raw: Raw) -> None:
+    if isinstance(entry, str):
+        entry = {"path": entry}
+    entry = _expect_mapping(entry, path, locs)
+    for k in entry:
+        if k not in PHRASEBOOK_KEYS:
+            raise RulebookError(f"unknown key (allowed: {', '.join(sorted(PHRASEBOOK_KEYS))})",
+                                locs.get((*path, k)), (*path, k))
+    if "path" not in entry:
+        raise RulebookError("missing key: path", locs.get(path), path)
+    pb = (owner.parent / str(entry["path"])).resolve()
+    if pb.suffix in (".yaml", ".yml"):
+        data, pb_locs = load_yaml(pb)
+        data = _expect_mapping(data, (), pb_locs)
+        for k in data:
+            if k not in ("description", "rules"):
+                raise RulebookError("unknown key (a phrasebook has description and rules)", pb_locs.get((k,)), (k,))
+        raw.files.append(str(pb))
+        _merge_rules(_expect_mapping(data.get("rules"), ("rules",), pb_locs), pb_locs, raw, ())
+        return
+    _read_text_phrasebook(pb, entry, path, locs, raw)
+
+
+def _read_text_phrasebook(pb: Path, entry: dict[str, Any], path: KeyPath,
+                          locs: dict[KeyPath, Location], raw: Raw) -> None:
+    """A plain-text phrasebook (one phrase per line, # comments) becomes one rule."""
+    if "check" not in entry:
+        raise RulebookError("a text phrasebook needs `check:` (which check its phrases feed)",
+                            locs.get(path), path)
+    try:
+        lines = pb.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise RulebookError(f"cannot read phrasebook {pb}: {e}", locs.get((*path, "path")), (*path, "path")) from e
+    phrases = [s for line in lines if (s := line.split("#", 1)[0].strip())]
+    if len(phrases) > MAX_PHRASES_PER_FILE:
+        raise RulebookError(f"more than {MAX_PHRASES_PER_FILE} phrases", str(pb))
+    stem = re.sub(r"[^a-z0-9_]+", "_", pb.stem.lower()).strip("_") or "custom"
+    rid = str(entry.get("id") or f"phrasebook.{stem}")
+    kind = entry.get("kind", "forbidden")
+    body = {
+        "check": entry["check"], "kind": kind, "phrases": phrases,
+        "weight": entry.get("weight", 5), "level": entry.get("level", "error"),
+        "message": entry.get("message", f"服务忌语(自定义词表 {pb.name})"),
+        "message_en": entry.get("message_en", f"Taboo phrase (custom list {pb.name})"),
+    }
+    for k in ("suggestion", "suggestion_en", "stage", "speaker"):
+        if k in entry:
+            body[k] = entry[k]
+    raw.files.append(str(pb))
+    raw.data["rules"][rid] = _deep_merge(raw.data["rules"].get(rid, {}), body)
+    raw.locs[("rules", rid)] = Location(str(pb), 1, 1)
+
+
+@dataclass
+class Rulebook:
+    """A compiled rulebook: validated rules, settings and one lexicon of all their wordings."""
+
+    source: str
+    settings: Settings
+    stages: StageSettings
+    checks: dict[str, CheckInfo]
+    rules: dict[str, Any]
+    lexicon: Lexicon
+    raw: dict[str, Any]
+    locations: dict[KeyPath, Location]
+    files: list[str]
+
+    def location(self, *path: str | int) -> Location | None:
+        for n in range(len(path), 0, -1):
+            if (loc := self.locations.get(tuple(path[:n]))) is not None:
+                return loc
+        return None
+
+    @property
+    def enabled_rules(self) -> list[Any]:
+        return [r for r in self.rules.values() if r.enabled]
+
+
+def _validation_error(e: ValidationError, prefix: KeyPath, raw: Raw, kind: str | None = None) -> RulebookError:
+    err = e.errors()[0]
+    loc = tuple(err["loc"])
+    if kind and loc and loc[0] == kind:
+        loc = loc[1:]
+    path = (*prefix, *loc)
+    msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    if err["type"] == "union_tag_invalid":
+        msg = "unknown kind (one of: forbidden, redline, required, hold, response, timing, pii)"
+        path = (*prefix, "kind")
+    if err["type"] == "union_tag_not_found":
+        msg = "missing key: kind"
+    where = None
+    for n in range(len(path), 0, -1):
+        if (where := raw.locs.get(path[:n])) is not None:
+            break
+    return RulebookError(msg, where, path)
+
+
+def load_rulebook(name: str | Path = "default") -> Rulebook:
+    """Load, merge, validate and compile a rulebook (``default`` = the built-in one)."""
+    path = resolve_name(str(name)) if isinstance(name, str) else name
+    raw = Raw()
+    _read(path, raw, 0, ())
+    d = raw.data
+    try:
+        settings = Settings.model_validate(d["settings"])
+    except ValidationError as e:
+        raise _validation_error(e, ("settings",), raw) from e
+    try:
+        stages = StageSettings.model_validate(d["stages"])
+    except ValidationError as e:
+        raise _validation_error(e, ("stages",), raw) from e
+    checks: dict[str, CheckInfo] = {}
+    for name_, body in d["checks"].items():
+        try:
+            checks[name_] = CheckInfo.model_validate(body)
+        except ValidationError as e:
+            raise _validation_error(e, ("checks", name_), raw) from e
+    rules: dict[str, Any] = {}
+    for rid, body in d["rules"].items():
+        try:
+            rule = _RULE_ADAPTER.validate_python({**body, "id": rid})
+        except ValidationError as e:
+            raise _validation_error(e, ("rules", rid), raw, body.get("kind") if isinstance(body, dict) else None) from e
+        if rule.check not in checks:
+            raise RulebookError(f"unknown check {rule.check!r} (declare it under checks:)",
+                                raw.locs.get(("rules", rid, "check")) or raw.locs.get(("rules", rid)),
+                                ("rules", rid, "check"))
+        rules[rid] = rule
+    lexicon = Lexicon()
+    _register(lexicon, [settings.guards.negation, stages.hold.notice, stages.hold.customer_wait], raw, ())
+    for rid, rule in rules.items():
+        owned = ([rule] if isinstance(rule, Words) else []) + rule.word_fields()
+        if rule.na_if is not None and rule.na_if not in owned:
+            owned.append(rule.na_if)
+        _register(lexicon, owned, raw, ("rules", rid))
+    lexicon.build()
+    return Rulebook(str(path), settings, stages, checks, rules, lexicon, d, raw.locs, raw.files)
+
+
+def _register(lexicon: Lexicon, words: list[Strict], raw: Raw, path: KeyPath) -> None:
+    for w in words:
+        if not isinstance(w, Words) or w._ws is not None:
+            continue
+        try:
+            w._ws = lexicon.add(w.phrases, w.patterns)
+        except PatternError as e:
+            raise RulebookError(str(e), raw.locs.get((*path, "patterns")) or raw.locs.get(path), path) from e

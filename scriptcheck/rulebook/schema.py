@@ -1,0 +1,133 @@
+"""Pydantic models of the rulebook: settings, stage windows and the fields every rule shares.
+
+Kind-specific options live beside their matcher (``scriptcheck/matchers/<kind>.py``); unknown
+keys are rejected everywhere (``extra="forbid"``) so a typo never silently disables a rule.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from ..lexicon import WordSet
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Words(Strict):
+    """Wordings: literal phrases (folded before matching) and RE2 patterns (run on folded text)."""
+
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    _ws: WordSet | None = PrivateAttr(default=None)
+
+    @property
+    def ws(self) -> WordSet:
+        if self._ws is None:
+            raise RuntimeError("word set used before the rulebook was compiled")
+        return self._ws
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases or self.patterns)
+
+
+class Examples(Strict):
+    """Docs that are tests: utterances (or mini-transcripts, format 1b) the rule must pass/fail."""
+
+    pass_: list[str] = Field(default_factory=list, alias="pass")
+    fail: list[str] = Field(default_factory=list)
+
+
+class Window(Strict):
+    """Where in the call a rule looks; unset fields fall back to the rule's stage."""
+
+    first_agent_turns: int | None = Field(default=None, ge=1)
+    last_agent_turns: int | None = Field(default=None, ge=1)
+
+
+class NotApplicable(Words):
+    """If any of these wordings is said (by ``speaker``), the rule is n/a for the call."""
+
+    speaker: Literal["agent", "customer", "any"] = "any"
+
+
+class RuleBase(Strict):
+    """Fields shared by every rule kind."""
+
+    id: str = ""
+    check: str
+    stage: Literal["any", "greeting", "service", "hold", "closing"] = "any"
+    speaker: Literal["agent", "customer", "any"] = "agent"
+    enabled: bool = True
+    level: Literal["error", "warning"] = "error"
+    weight: float = Field(default=0.0, ge=0)
+    red_line: bool = False
+    message: str
+    message_en: str | None = None
+    suggestion: str | None = None
+    suggestion_en: str | None = None
+    description: str | None = None
+    examples: Examples = Field(default_factory=Examples)
+    na_if: NotApplicable | None = None
+
+    @property
+    def is_red_line(self) -> bool:
+        return self.red_line
+
+    def word_fields(self) -> list[Words]:
+        """Every ``Words`` this rule owns, so the compiler can register them in the lexicon."""
+        out: list[Words] = []
+        for name in type(self).model_fields:
+            v = getattr(self, name)
+            if isinstance(v, Words):
+                out.append(v)
+            elif isinstance(v, list):
+                out.extend(x for x in v if isinstance(x, Words))
+        return out
+
+    def text(self, field: str, lang: str) -> str | None:
+        """Localised message/suggestion: the ``_en`` variant with ``--lang en`` when present."""
+        if lang == "en":
+            en = getattr(self, f"{field}_en", None)
+            if en:
+                return en
+        return getattr(self, field)
+
+
+class CheckInfo(Strict):
+    label: str
+    label_en: str
+    description: str | None = None
+
+
+class HoldSettings(Strict):
+    """A hold is a wait the agent causes: a gap >= ``min_gap`` s, or (untimed) an announced wait."""
+
+    min_gap: float = Field(default=10.0, gt=0)
+    notice: Words = Field(default_factory=Words)
+    customer_wait: Words = Field(default_factory=Words)
+    max_ack_chars: int = Field(default=6, ge=0)
+
+
+class StageSettings(Strict):
+    greeting_agent_segments: int = Field(default=2, ge=1)
+    closing_agent_turns: int = Field(default=3, ge=1)
+    hold: HoldSettings = Field(default_factory=HoldSettings)
+
+
+class Guards(Strict):
+    """False-alarm guards for forbidden and red-line phrases."""
+
+    quotes: bool = True
+    negation: Words = Field(default_factory=Words)
+    negation_window: int = Field(default=4, ge=0)
+
+
+class Settings(Strict):
+    pass_mark: float = Field(default=80.0, ge=0, le=100)
+    lang: Literal["zh", "en"] = "zh"
+    mask_pii: bool = True
+    guards: Guards = Field(default_factory=Guards)
