@@ -3,7 +3,7 @@
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy re-export keeps `import scriptcheck` cheap
+def __getattr__(name: str):
     if name == "Checker":
         from .engine import Checker
 

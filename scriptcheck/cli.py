@@ -56,7 +56,7 @@ def discover_rulebook(explicit: str | None) -> str:
     return "default"
 
 
-def _load(rules: str | None):  # noqa: ANN202
+def _load(rules: str | None):
     try:
         return load_rulebook(discover_rulebook(rules))
     except RulebookError as e:
@@ -80,7 +80,8 @@ def check(
     paths: Annotated[list[str], typer.Argument(help="Transcript files, folders or globs (.json, .jsonl, .txt).")],
     rules: RulesOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")] = "text",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically).")] = None,  # noqa: UP045
+    output: Annotated[Optional[Path],  # noqa: UP045
+                      typer.Option("--output", "-o", help="Write the report here (atomically).")] = None,
     lang: LangOpt = None,
     show_pii: Annotated[bool, typer.Option("--show-pii", help="Do not mask ID/card/phone numbers.")] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when calls fail.")] = False,

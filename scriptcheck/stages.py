@@ -50,10 +50,7 @@ def _customer_caused(ctx: CallContext, before: int) -> bool:
     ws = ctx.stage_settings.hold.customer_wait
     if not ws:
         return False
-    for k in (before, before - 1):
-        if k >= 0 and ctx.speaker_of(k) == "customer" and ctx.said(k, ws.ws):
-            return True
-    return False
+    return any(k >= 0 and ctx.speaker_of(k) == "customer" and ctx.said(k, ws.ws) for k in (before, before - 1))
 
 
 def assign_stages(ctx: CallContext) -> list[str]:

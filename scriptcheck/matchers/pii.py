@@ -65,7 +65,8 @@ def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
     return Outcome("fail" if hits else "pass", hits)
 
 
-_MASKABLE = re.compile(r"[0-9零〇一二三四五六七八九幺两洞xX][0-9零〇一二三四五六七八九幺两洞xX \-]{5,}[0-9零〇一二三四五六七八九幺两洞xX]")
+_D = "0-9零〇一二三四五六七八九幺两洞xX"
+_MASKABLE = re.compile(f"[{_D}][{_D} \\-]{{5,}}[{_D}]")
 
 
 def mask(text: str) -> str:

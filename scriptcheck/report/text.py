@@ -45,7 +45,9 @@ class TextFormatter(Formatter):
 
     def _finding(self, f: Finding) -> None:
         lang, c = self.lang, self.console
-        where = f"{t(f.stage, lang)} {t('segment', lang, n=f.segment)} {clock(f.start)}" if f.segment is not None else ""
+        where = ""
+        if f.segment is not None:
+            where = f"{t(f.stage, lang)} {t('segment', lang, n=f.segment)} {clock(f.start)}"
         spk = t(f.speaker, lang) if f.speaker else ""
         level = f" [yellow]({t('warning', lang)})[/]" if f.level == "warning" else ""
         c.print(f"  • [bold]{escape(self.check_label(f.check))}[/] [dim]{escape(f.rule)}[/]{level}  {escape(where)}")
