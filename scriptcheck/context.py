@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import phonetic
 from .lexicon import Lexicon, Span, WordSet
 from .model import Call
 from .normalize import Normalized, normalize
@@ -41,6 +42,7 @@ class CallContext:
     norms: list[Normalized] = field(init=False)
     _literal: list[dict[int, list[Span]]] = field(init=False)
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
+    _sound_cache: dict[int, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.norms = [normalize(s.text) for s in self.call.segments]
@@ -59,6 +61,15 @@ class CallContext:
 
     def said(self, seg: int, ws: WordSet) -> bool:
         return bool(ws) and bool(self.spans(seg, ws))
+
+    def sounds_like(self, seg: int, ws: WordSet, min_han: int = phonetic.MIN_HAN) -> bool:
+        """Homophone match (fuzzy pinyin) of any phrase of ``ws``: weaker evidence than ``said``."""
+        if not ws.sounds:
+            return False
+        if seg not in self._sound_cache:
+            self._sound_cache[seg] = phonetic.key(self.norms[seg].text)
+        text = self._sound_cache[seg]
+        return any(n >= min_han and s in text for n, s in ws.sounds)
 
     # --- structure ------------------------------------------------------------------------
     @cached_property

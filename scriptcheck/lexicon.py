@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 import re2
 
+from . import phonetic
 from .normalize import fold
 
 Span = tuple[int, int]  # half-open, in normalized text
@@ -29,6 +30,7 @@ class WordSet:
     patterns: tuple[str, ...] = ()
     id: int = -1
     regex: object | None = field(default=None, repr=False)
+    sounds: tuple[tuple[int, str], ...] = field(default=(), repr=False)  # (Han chars, fuzzy-pinyin key)
 
     def __bool__(self) -> bool:
         return bool(self.phrases or self.patterns)
@@ -64,6 +66,8 @@ class Lexicon:
     def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
         ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
         ws.regex = compile_pattern(ws.patterns)
+        ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for p in ws.phrases
+                                        if (n := phonetic.han_count(f := fold(p))) >= 2))
         self._sets.append(ws)
         for p in ws.phrases:
             f = fold(p)

@@ -23,6 +23,7 @@ class HoldRule(RuleBase, Words):
     kind: Literal["hold"]
     position: Literal["before", "after"]
     segments: int = Field(default=2, ge=1)
+    phonetic: int = Field(default=3, ge=0)  # homophone match for phrases of >= N Han chars; 0 = off
 
 
 def evaluate(rule: HoldRule, ctx: CallContext) -> Outcome:
@@ -38,7 +39,7 @@ def evaluate(rule: HoldRule, ctx: CallContext) -> Outcome:
         else:
             window = [i for i in range(h.after, n) if ctx.speaker_of(i) == "agent"][: rule.segments]
             anchor = window[0] if window else h.after
-        if any(ctx.said(i, rule.ws) for i in window):
+        if any(ctx.said(i, rule.ws) or (rule.phonetic and ctx.sounds_like(i, rule.ws, rule.phonetic)) for i in window):
             continue
         gap = f"{h.gap:.1f} 秒等待" if h.gap is not None else "等待"
         hits.append(hit(ctx, anchor, note=f"{gap}({'之前' if rule.position == 'before' else '之后'})"))

@@ -30,6 +30,7 @@ class RequiredRule(RuleBase, Words):
     all_of: list[Words] = Field(default_factory=list)
     window: Window | None = None
     fuzzy: float = Field(default=0.0, ge=0, le=100)
+    phonetic: int = Field(default=3, ge=0)  # homophone match for phrases of >= N Han chars; 0 = off
 
     def groups(self) -> list[Words]:
         own = [self] if (self.phrases or self.patterns) else []
@@ -55,6 +56,8 @@ def evaluate(rule: RequiredRule, ctx: CallContext) -> Outcome:
     notes = []
     for group in rule.groups():
         if any(ctx.said(i, group.ws) for i in segs):
+            continue
+        if rule.phonetic and any(ctx.sounds_like(i, group.ws, rule.phonetic) for i in segs):
             continue
         best, score = _closest(group, texts)
         if rule.fuzzy and score >= rule.fuzzy and len(fold(best)) >= FUZZY_MIN_CHARS:
