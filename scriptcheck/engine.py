@@ -36,9 +36,9 @@ class Checker:
 
     def evaluate(self, rule: Any, ctx: CallContext) -> Outcome:
         """One rule on one call (``na_if`` handled here, for every kind)."""
-        if rule.na_if is not None and rule.na_if:
+        for cond in rule.na_if:
             for i, s in enumerate(ctx.call.segments):
-                if rule.na_if.speaker in ("any", s.speaker) and ctx.said(i, rule.na_if.ws):
+                if cond.speaker in ("any", s.speaker) and ctx.said(i, cond.ws):
                     return Outcome("n/a")
         return KINDS[rule.kind].evaluate(rule, ctx)
 

@@ -35,9 +35,12 @@ class Normalized:
         return self.original[a:b]
 
 
+FILLERS = frozenset("嗯呃唔")
+
+
 def _is_dropped(ch: str) -> bool:
-    """Punctuation, symbols and whitespace carry no meaning in ASR text; drop them."""
-    if ch.isspace():
+    """Punctuation, symbols, whitespace and pure filler sounds carry no meaning in ASR text; drop them."""
+    if ch.isspace() or ch in FILLERS:
         return True
     cat = unicodedata.category(ch)
     return cat[0] in ("P", "Z", "C") or cat in ("Sk", "So", "Sm")

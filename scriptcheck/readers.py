@@ -16,8 +16,14 @@ from typing import Any
 
 from .model import Call, Segment
 
-AGENT_LABELS = {"agent", "坐席", "客服", "座席", "a", "坐蓆", "客服人员"}
-CUSTOMER_LABELS = {"customer", "客户", "用户", "c", "客戶", "用戶", "顧客", "顾客"}
+AGENT_LABELS = {
+    "agent", "a", "staff", "service", "operator", "坐席", "客服", "座席", "坐蓆", "客服人员", "坐席人员",
+    "座席人员", "客服代表", "人工客服", "话务员", "話務員", "接线员", "接線員", "工作人员", "服务人员",
+}
+CUSTOMER_LABELS = {
+    "customer", "c", "caller", "user", "client", "客户", "用户", "客戶", "用戶", "顧客", "顾客",
+    "来电人", "來電人", "来电者", "客人",
+}
 SUFFIXES = (".json", ".jsonl", ".txt")
 
 _LINE = re.compile(

@@ -257,8 +257,6 @@ def load_rulebook(name: str | Path = "default") -> Rulebook:
     _register(lexicon, [settings.guards.negation, stages.hold.notice, stages.hold.customer_wait], raw, ())
     for rid, rule in rules.items():
         owned = ([rule] if isinstance(rule, Words) else []) + rule.word_fields()
-        if rule.na_if is not None and rule.na_if not in owned:
-            owned.append(rule.na_if)
         _register(lexicon, owned, raw, ("rules", rid))
     lexicon.build()
     return Rulebook(str(path), settings, stages, checks, rules, lexicon, d, raw.locs, raw.files)

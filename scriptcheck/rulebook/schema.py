@@ -71,7 +71,7 @@ class RuleBase(Strict):
     suggestion_en: str | None = None
     description: str | None = None
     examples: Examples = Field(default_factory=Examples)
-    na_if: NotApplicable | None = None
+    na_if: list[NotApplicable] = Field(default_factory=list)
 
     @property
     def is_red_line(self) -> bool:
@@ -84,7 +84,7 @@ class RuleBase(Strict):
             v = getattr(self, name)
             if isinstance(v, Words):
                 out.append(v)
-            elif isinstance(v, list):
+            elif isinstance(v, list):  # all_of groups, na_if conditions
                 out.extend(x for x in v if isinstance(x, Words))
         return out
 
