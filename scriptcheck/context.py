@@ -43,6 +43,7 @@ class CallContext:
     _literal: list[dict[int, list[Span]]] = field(init=False)
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
     _sound_cache: dict[int, str] = field(init=False, default_factory=dict)
+    _bounds_cache: dict[int, frozenset[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.norms = [normalize(s.text) for s in self.call.segments]
@@ -58,6 +59,18 @@ class CallContext:
                 self._regex_cache[key] = self.lexicon.regex_spans(ws, self.norms[seg].text)
             out.extend(self._regex_cache[key])
         return sorted(out)
+
+    def word_bounds(self, seg: int) -> frozenset[int]:
+        """Offsets in the normalized text where a jieba word starts or ends (computed on demand)."""
+        if seg not in self._bounds_cache:
+            import jieba
+
+            jieba.setLogLevel(60)
+            bounds = {0}
+            for _, start, end in jieba.tokenize(self.norms[seg].text):
+                bounds.update((start, end))
+            self._bounds_cache[seg] = frozenset(bounds)
+        return self._bounds_cache[seg]
 
     def said(self, seg: int, ws: WordSet) -> bool:
         return bool(ws) and bool(self.spans(seg, ws))

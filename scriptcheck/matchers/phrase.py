@@ -2,6 +2,7 @@
 
 Anti-pattern (fires): 你再说一遍 · 你等一会 · 有意见找领导去
 Best practice (passes): 请您再说一遍好吗 (an ``except`` wording overlapping the hit wins) ·
+路口交通 for 口交 (hits of <= 2 characters must be whole jieba words) ·
 刚才同事说"你等一会",实在抱歉 (quoted) · 我们不能说"没办法" (negation cue before the hit).
 """
 
@@ -90,5 +91,7 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
                 continue
             if guards.quotes and _quoted(norm.original, norm.span(a, b)[0]):
                 continue
+            if b - a <= guards.word_boundary_max_chars and not {a, b} <= ctx.word_bounds(seg):
+                continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase
             hits.append(hit(ctx, seg, (a, b)))
     return Outcome("fail" if hits else "pass", hits)

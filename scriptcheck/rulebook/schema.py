@@ -124,6 +124,7 @@ class Guards(Strict):
     quotes: bool = True
     negation: Words = Field(default_factory=Words)
     negation_window: int = Field(default=4, ge=0)
+    word_boundary_max_chars: int = Field(default=2, ge=0)  # hits this short must be whole jieba words
 
 
 class Settings(Strict):
