@@ -77,12 +77,24 @@ class CallContext:
 
     def sounds_like(self, seg: int, ws: WordSet, min_han: int = phonetic.MIN_HAN) -> bool:
         """Homophone match (fuzzy pinyin) of any phrase of ``ws``: weaker evidence than ``said``."""
-        if not ws.sounds:
-            return False
+        return bool(self.sound_spans(seg, ws, min_han))
+
+    def sound_spans(self, seg: int, ws: WordSet, min_han: int = phonetic.MIN_HAN) -> list[Span]:
+        """Normalized spans whose fuzzy pinyin equals a phrase of ``ws`` (one syllable per character)."""
+        sounds = [(n, s) for n, s in ws.sounds if n >= min_han]
+        if not sounds:
+            return []
         if seg not in self._sound_cache:
             self._sound_cache[seg] = phonetic.key(self.norms[seg].text)
         text = self._sound_cache[seg]
-        return any(n >= min_han and s in text for n, s in ws.sounds)
+        out = []
+        for _, s in sounds:
+            p = text.find(s)
+            while p >= 0:
+                start = text.count(" ", 0, p)
+                out.append((start, start + s.count(" ") - 1))
+                p = text.find(s, p + 1)
+        return sorted(out)
 
     # --- structure ------------------------------------------------------------------------
     @cached_property

@@ -28,6 +28,7 @@ class PhraseRule(RuleBase, Words):
     except_: Words = Field(default_factory=Words, alias="except")
     unless: Words = Field(default_factory=Words)
     allowed_on: list[str] = Field(default_factory=list)
+    phonetic: int = Field(default=4, ge=0)  # homophone hits for phrases of >= N Han chars (forbidden only); 0 = off
 
     @model_validator(mode="after")
     def _red(self) -> PhraseRule:
@@ -77,14 +78,20 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
         if rule.stage != "any" and ctx.stages[seg] != rule.stage:
             continue
         spans = ctx.spans(seg, rule.ws)
-        if not spans:
+        # ASR homophones (你在说一遍) count for taboo phrases, never alone for a red line
+        sounds = ctx.sound_spans(seg, rule.ws, rule.phonetic) if rule.phonetic and not rule.is_red_line else []
+        sounds = [sp for sp in sounds if not any(x < sp[1] and sp[0] < y for x, y in spans)]
+        if not spans and not sounds:
             continue
         if rule.unless and ctx.said(seg, rule.unless.ws):
             continue
         allowed = ctx.spans(seg, rule.except_.ws) if rule.except_ else []
+        if rule.except_ and rule.phonetic:
+            allowed += ctx.sound_spans(seg, rule.except_.ws, rule.phonetic)
         negations = ctx.spans(seg, guards.negation.ws) if guards.negation else []
         norm = ctx.norms[seg]
-        for a, b in merge_spans(spans):
+        heard = set(sounds)
+        for a, b in merge_spans(spans + sounds):
             if any(x < b and a < y for x, y in allowed):
                 continue
             if any(a - guards.negation_window <= y <= a for _, y in negations):
@@ -93,5 +100,8 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
                 continue
             if b - a <= guards.word_boundary_max_chars and not {a, b} <= ctx.word_bounds(seg):
                 continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase
-            hits.append(hit(ctx, seg, (a, b)))
+            if (a, b) in heard:
+                hits.append(hit(ctx, seg, (a, b), note="同音匹配(ASR),建议复核", confidence=0.7))
+            else:
+                hits.append(hit(ctx, seg, (a, b)))
     return Outcome("fail" if hits else "pass", hits)
