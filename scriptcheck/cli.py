@@ -177,6 +177,21 @@ def explain(rule_id: str, rules: RulesOpt = None, lang: LangOpt = None,
 
 
 @app.command()
+def scenarios(rules: RulesOpt = None, lang: LangOpt = None) -> None:
+    """The norms' scenarios with their recommended wording: a trainee's cheat sheet."""
+    rb = _load(rules)
+    en = (lang or rb.settings.lang) == "en"
+    table = Table(show_lines=True)
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("推荐用语 / recommended", overflow="fold")
+    table.add_column("rules", no_wrap=True)
+    for sid, sc in rb.scenarios.items():
+        name = (sc.name_en or sc.name) if en else sc.name
+        table.add_row(f"{escape(name)}\n[dim]{sid}[/]", escape("\n".join(sc.recommended)), "\n".join(sc.rules))
+    Console(highlight=False).print(table)
+
+
+@app.command()
 def config(rules: RulesOpt = None,
            dump: Annotated[bool, typer.Option("--dump", help="Print the merged rulebook as YAML.")] = False) -> None:
     """Show which rulebook is used; ``--dump`` prints the merged result of all `extends`."""

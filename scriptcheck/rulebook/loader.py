@@ -17,11 +17,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..lexicon import Lexicon, PatternError
 from ..matchers import Rule
-from .schema import CheckInfo, Settings, StageSettings, Strict, Words
+from .schema import CheckInfo, Scenario, Settings, StageSettings, Strict, Words
 from .yamlsource import KeyPath, Location, RulebookError, load_yaml
 
 RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-TOP_KEYS = {"extends", "version", "description", "settings", "stages", "checks", "phrasebooks", "rules"}
+TOP_KEYS = {"extends", "version", "description", "settings", "stages", "checks", "phrasebooks", "rules", "scenarios"}
+SECTIONS = ("settings", "stages", "checks", "scenarios")
 PHRASEBOOK_KEYS = {"path", "check", "kind", "weight", "level", "message", "message_en", "suggestion",
                    "suggestion_en", "id", "stage", "speaker"}
 MAX_EXTENDS_DEPTH = 8
@@ -51,7 +52,7 @@ def resolve_name(name: str, relative_to: Path | None = None) -> Path:
 class Raw:
     """Merged, not yet validated rulebook data with the location of every key."""
 
-    data: dict[str, Any] = field(default_factory=lambda: {"settings": {}, "stages": {}, "checks": {}, "rules": {}})
+    data: dict[str, Any] = field(default_factory=lambda: {**{s: {} for s in SECTIONS}, "rules": {}})
     locs: dict[KeyPath, Location] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
 
@@ -88,10 +89,7 @@ def _read(path: Path, raw: Raw, depth: int, stack: tuple[Path, ...]) -> None:
             raise RulebookError("extends must be a rulebook name or path", locs.get(("extends",)), ("extends",))
         _read(resolve_name(ext, path.parent), raw, depth + 1, (*stack, path))
     raw.files.append(str(path))
-    for section in ("settings", "stages", "checks"):
-        part = _expect_mapping(data.get(section), (section,), locs)
-        raw.data[section] = _deep_merge(raw.data[section], part)
-    _index(locs, raw, ())
+    _merge_sections(data, locs, raw)
     pbs = data.get("phrasebooks") or []
     if not isinstance(pbs, list):
         raise RulebookError("phrasebooks must be a list", locs.get(("phrasebooks",)), ("phrasebooks",))
@@ -101,10 +99,13 @@ def _read(path: Path, raw: Raw, depth: int, stack: tuple[Path, ...]) -> None:
     _merge_rules(rules, locs, raw, ())
 
 
-def _index(locs: dict[KeyPath, Location], raw: Raw, prefix: KeyPath) -> None:
+def _merge_sections(data: dict[str, Any], locs: dict[KeyPath, Location], raw: Raw) -> None:
+    for section in SECTIONS:
+        part = _expect_mapping(data.get(section), (section,), locs)
+        raw.data[section] = _deep_merge(raw.data[section], part)
     for p, loc in locs.items():
-        if p and p[0] in ("settings", "stages", "checks"):
-            raw.locs[(*prefix, *p)] = loc
+        if p and p[0] in SECTIONS:
+            raw.locs[p] = loc
 
 
 def _merge_rules(rules: dict[str, Any], locs: dict[KeyPath, Location], raw: Raw, base: KeyPath) -> None:
@@ -140,9 +141,11 @@ def _read_phrasebook(entry: Any, path: KeyPath, owner: Path, locs: dict[KeyPath,
         data, pb_locs = load_yaml(pb)
         data = _expect_mapping(data, (), pb_locs)
         for k in data:
-            if k not in ("description", "rules"):
-                raise RulebookError("unknown key (a phrasebook has description and rules)", pb_locs.get((k,)), (k,))
+            if k not in ("description", "rules", "scenarios"):
+                raise RulebookError("unknown key (a phrasebook has description, rules and scenarios)",
+                                    pb_locs.get((k,)), (k,))
         raw.files.append(str(pb))
+        _merge_sections({"scenarios": data.get("scenarios")}, pb_locs, raw)
         _merge_rules(_expect_mapping(data.get("rules"), ("rules",), pb_locs), pb_locs, raw, ())
         return
     _read_text_phrasebook(pb, entry, path, locs, raw)
@@ -186,6 +189,7 @@ class Rulebook:
     settings: Settings
     stages: StageSettings
     checks: dict[str, CheckInfo]
+    scenarios: dict[str, Scenario]
     rules: dict[str, Any]
     lexicon: Lexicon
     raw: dict[str, Any]
@@ -253,13 +257,23 @@ def load_rulebook(name: str | Path = "default") -> Rulebook:
                                 raw.locs.get(("rules", rid, "check")) or raw.locs.get(("rules", rid)),
                                 ("rules", rid, "check"))
         rules[rid] = rule
+    scenarios: dict[str, Scenario] = {}
+    for sid, body in d["scenarios"].items():
+        try:
+            scenarios[sid] = Scenario.model_validate(body)
+        except ValidationError as e:
+            raise _validation_error(e, ("scenarios", sid), raw) from e
+        for i, rid in enumerate(scenarios[sid].rules):
+            if rid not in rules:
+                path = ("scenarios", sid, "rules", i)
+                raise RulebookError(f"unknown rule {rid!r}", raw.locs.get(path), path)
     lexicon = Lexicon()
     _register(lexicon, [settings.guards.negation, stages.hold.notice, stages.hold.customer_wait], raw, ())
     for rid, rule in rules.items():
         owned = ([rule] if isinstance(rule, Words) else []) + rule.word_fields()
         _register(lexicon, owned, raw, ("rules", rid))
     lexicon.build()
-    return Rulebook(str(path), settings, stages, checks, rules, lexicon, d, raw.locs, raw.files)
+    return Rulebook(str(path), settings, stages, checks, scenarios, rules, lexicon, d, raw.locs, raw.files)
 
 
 def _register(lexicon: Lexicon, words: list[Strict], raw: Raw, path: KeyPath) -> None:

@@ -97,6 +97,15 @@ class RuleBase(Strict):
         return getattr(self, field)
 
 
+class Scenario(Strict):
+    """A norms scenario: its recommended wording and the rules that catch its taboo counterparts."""
+
+    name: str
+    name_en: str | None = None
+    recommended: list[str] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list)
+
+
 class CheckInfo(Strict):
     label: str
     label_en: str
