@@ -50,8 +50,8 @@ class Checker:
         red_line = False
         for rule in self._rules:
             out = self.evaluate(rule, ctx)
-            counted = out.status if rule.level == "error" else ("pass" if out.status == "fail" else out.status)
-            statuses[rule.check].append(counted)
+            if rule.level == "error":  # warnings add findings, never a status
+                statuses[rule.check].append(out.status)
             if out.status == "fail":
                 findings.extend(self._finding(rule, ctx, h) for h in out.hits)
                 if rule.level == "error":

@@ -66,7 +66,8 @@ def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
 
 
 _D = "0-9零〇一二三四五六七八九幺两洞xX"
-_MASKABLE = re.compile(f"[{_D}][{_D} \\-]{{5,}}[{_D}]")
+_SEP = r"\s\-，,、.·"
+_MASKABLE = re.compile(f"[{_D}][{_D}{_SEP}]{{5,}}[{_D}]")
 
 
 def mask(text: str) -> str:
@@ -74,10 +75,13 @@ def mask(text: str) -> str:
 
     def _m(m: re.Match[str]) -> str:
         s = m.group()
-        positions = [i for i, c in enumerate(s) if c not in " -"]
+        positions = [i for i, c in enumerate(s) if _DIGIT.match(c)]
         if len(positions) < 7:
             return s
         keep = set(positions[:3] + positions[-4:])
-        return "".join(c if (i in keep or c in " -") else "*" for i, c in enumerate(s))
+        return "".join("*" if (i in positions and i not in keep) else c for i, c in enumerate(s))
 
     return _MASKABLE.sub(_m, text)
+
+
+_DIGIT = re.compile(f"[{_D}]")

@@ -77,7 +77,7 @@ def _build(node: yaml.Node, path: KeyPath, file: str, locs: dict[KeyPath, Locati
     if id(node) in seen:
         raise RulebookError("YAML aliases/anchors are not allowed in rulebooks", locs[path], path)
     seen.add(id(node))
-    if not node.tag.startswith("tag:yaml.org,2002:"):
+    if node.tag not in _ALLOWED_TAGS:
         raise RulebookError(f"YAML tag {node.tag} is not allowed in rulebooks", locs[path], path)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -97,11 +97,13 @@ def _build(node: yaml.Node, path: KeyPath, file: str, locs: dict[KeyPath, Locati
     return _scalar(node)
 
 
+_STD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = frozenset(_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp"))
 _RESOLVER = yaml.SafeLoader("")
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     """Resolve a scalar with the safe loader's implicit types (int, float, bool, null, str)."""
-    if node.style in ("'", '"', "|", ">"):
-        return node.value
+    if node.style in ("'", '"', "|", ">") or node.tag == _STD + "timestamp":
+        return node.value  # dates stay text (e.g. allowed_on: 2026-10-01)
     return _RESOLVER.construct_object(node, deep=True)
