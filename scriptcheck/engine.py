@@ -25,6 +25,8 @@ class Checker:
         self.lang = lang or rulebook.settings.lang
         self.mask_pii = rulebook.settings.mask_pii if mask_pii is None else mask_pii
         self._rules = rulebook.enabled_rules
+        timing = [r for r in self._rules if r.kind == "timing" and r.metric == "overlap"]
+        self._overlap_seconds = timing[0].min_seconds if timing else 1.0
 
     @classmethod
     def from_rulebook(cls, path: str | Path = "default", **kw: Any) -> Checker:
@@ -43,6 +45,9 @@ class Checker:
         return KINDS[rule.kind].evaluate(rule, ctx)
 
     def check(self, call: Call) -> CallReport:
+        if not call.segments:  # nothing to judge is not a pass
+            return error_report(call.call_id, call.errors or [f"call {call.call_id}: no segments"],
+                                call.source, list(self.rulebook.checks))
         ctx = self.context(call)
         statuses: dict[str, list[Status]] = {c: [] for c in self.rulebook.checks}
         findings: list[Finding] = []
@@ -63,7 +68,8 @@ class Checker:
         findings.sort(key=lambda f: (f.segment if f.segment is not None else -1, f.rule))
         return CallReport(
             call_id=call.call_id, agent_id=call.agent_id, score=score, verdict=verdict, red_line=red_line,
-            checks=checks, findings=findings, metrics=metrics(ctx), errors=list(call.errors),
+            checks=checks, findings=findings, metrics=metrics(ctx, self._overlap_seconds),
+            errors=list(call.errors),
             source=call.source, pii_masked=self.mask_pii,
         )
 
@@ -95,7 +101,7 @@ def error_report(call_id: str, errors: list[str], source: str | None, checks: li
                       checks={c: "n/a" for c in checks}, errors=errors, source=source)
 
 
-def metrics(ctx: CallContext) -> Metrics:
+def metrics(ctx: CallContext, overlap_seconds: float = 1.0) -> Metrics:
     """Call metrics of formats.md §2; timing figures are None without timestamps."""
     from .matchers.timing import overlaps
 
@@ -133,6 +139,6 @@ def metrics(ctx: CallContext) -> Metrics:
     m.customer_talk = round(talk["customer"], 2)
     m.silence_ratio = round(1 - covered / duration, 3) if duration else 0.0
     m.longest_silence = round(longest, 2)
-    m.interruptions = len(overlaps(ctx, 1.0))
+    m.interruptions = len(overlaps(ctx, overlap_seconds))
     m.agent_chars_per_min = round(agent_chars / (talk["agent"] / 60), 1) if talk["agent"] else None
     return m

@@ -45,8 +45,16 @@ def find_holds(ctx: CallContext) -> list[Hold]:
     return holds
 
 
+def _is_question(ctx: CallContext, seg: int) -> bool:
+    text = ctx.call.segments[seg].text.rstrip()
+    return text.endswith(("？", "?")) or ctx.norms[seg].text.endswith(("吗", "呢", "么"))
+
+
 def _customer_caused(ctx: CallContext, before: int) -> bool:
-    """The customer asked for the pause in one of the two segments before the gap."""
+    """The customer owes the next words: the agent just asked a question (请问订单号是多少?),
+    or the customer asked for the pause (我找一下) in one of the two segments before the gap."""
+    if ctx.speaker_of(before) == "agent" and _is_question(ctx, before):
+        return True
     ws = ctx.stage_settings.hold.customer_wait
     if not ws:
         return False

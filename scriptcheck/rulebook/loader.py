@@ -55,6 +55,7 @@ class Raw:
     data: dict[str, Any] = field(default_factory=lambda: {**{s: {} for s in SECTIONS}, "rules": {}})
     locs: dict[KeyPath, Location] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    text_ids: dict[str, str] = field(default_factory=dict)  # rule id → text phrasebook that defined it
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +167,10 @@ def _read_text_phrasebook(pb: Path, entry: dict[str, Any], path: KeyPath,
         raise RulebookError(f"more than {MAX_PHRASES_PER_FILE} phrases", str(pb))
     stem = re.sub(r"[^a-z0-9_]+", "_", pb.stem.lower()).strip("_") or "custom"
     rid = str(entry.get("id") or f"phrasebook.{stem}")
+    if rid in raw.text_ids and raw.text_ids[rid] != str(pb):
+        raise RulebookError(f"rule id {rid!r} is already used by {raw.text_ids[rid]}; give this list its own `id:`",
+                            locs.get(path), path)
+    raw.text_ids[rid] = str(pb)
     kind = entry.get("kind", "forbidden")
     body = {
         "check": entry["check"], "kind": kind, "phrases": phrases,
