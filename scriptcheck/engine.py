@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import CallContext
+from .i18n import t
 from .matchers import KINDS
 from .matchers.base import Outcome
 from .matchers.pii import mask
@@ -83,7 +84,8 @@ class Checker:
             segment=h.segment if seg else None, start=seg.start if seg else None,
             end=seg.end if seg else None, speaker=seg.speaker if seg else None,
             text=text, matched=matched, message=rule.text("message", self.lang),
-            suggestion=rule.text("suggestion", self.lang), level=rule.level, note=h.note or None,
+            suggestion=rule.text("suggestion", self.lang), level=rule.level,
+            note="; ".join(t(k, self.lang, **args) for k, args in h.notes) or None,
         )
 
 

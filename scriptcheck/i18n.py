@@ -30,6 +30,18 @@ LABELS: dict[str, dict[str, str]] = {
     "fail_rate": {"zh": "不合格率", "en": "failure rate"},
     "mean_score": {"zh": "平均分", "en": "mean score"},
     "warning": {"zh": "提示", "en": "warning"},
+    # explanations attached to hits (matchers/base.note)
+    "note.hold": {"zh": "等待 {gap} 秒", "en": "{gap} s wait"},
+    "note.hold_untimed": {"zh": "宣告的等待", "en": "announced wait"},
+    "note.homophone": {"zh": "同音匹配(ASR),建议复核", "en": "homophone match (ASR), please review"},
+    "note.id_card": {"zh": "完整身份证号", "en": "full ID-card number"},
+    "note.bank_card": {"zh": "完整银行卡号", "en": "full bank-card number"},
+    "note.third_party_phone": {"zh": "他人手机号", "en": "another person's phone number"},
+    "note.no_response": {"zh": "未按规范回应", "en": "the expected reply is missing"},
+    "note.overlap": {"zh": "抢话 {secs} 秒", "en": "{secs} s overlap"},
+    "note.missing": {"zh": "缺少「{want}」", "en": "missing “{want}”"},
+    "note.missing_closest": {"zh": "缺少「{want}」,最接近:{best} {score}",
+                             "en": "missing “{want}”, closest: {best} {score}"},
 }
 
 

@@ -53,7 +53,9 @@ class Hit(BaseModel):
     end_char: int = 0
     matched: str = ""
     confidence: float = 1.0
-    note: str = ""  # e.g. "closest: 还有别的事吗 0.71" for a missing required phrase
+    # Explanations as (i18n key, arguments), rendered in the report's language by the engine,
+    # e.g. ("note.missing_closest", {"want": "再见", "best": "再会", "score": "0.71"}).
+    notes: list[tuple[str, dict[str, str]]] = Field(default_factory=list)
 
 
 class Finding(BaseModel):

@@ -190,7 +190,8 @@ def _read_plain(text: str, path: Path) -> Call | ReadError:
         m = _LINE.match(line)
         role = speaker_of(m.group("role")) if m and m.group("role") else None
         if not m or role is None:
-            errors.append(f"{path}:{n}: no speaker prefix (坐席:/客户: …), line skipped")
+            what = f"unknown speaker {m.group('role')!r}" if m and m.group("role") else "no speaker prefix"
+            errors.append(f"{path}:{n}: {what} (use 坐席:/客户: …), line skipped")
             continue
         start = end = None
         if m.group("start"):
@@ -211,11 +212,12 @@ def parse_transcript(text: str, call_id: str = "example") -> Call:
     for ln in lines:
         m = _LINE.match(ln)
         role = speaker_of(m.group("role")) if m and m.group("role") else None
-        if role is None:
-            segs.append(Segment(speaker="agent", text=ln.strip()))
-            continue
         start = end = None
-        if m.group("start"):
+        if m and m.group("start"):
             start, end = parse_time(m.group("start")), parse_time(m.group("end"))
+        if role is None:  # no (known) prefix: the whole utterance, minus a time stamp, is the agent's
+            text = ln[m.end("end") + 1:].strip() if m and m.group("start") else ln.strip()
+            segs.append(Segment(speaker="agent", text=text, start=start, end=end))
+            continue
         segs.append(Segment(speaker=role, text=m.group("text"), start=start, end=end))
     return Call(call_id=call_id, segments=segs)

@@ -67,8 +67,3 @@ def check_text(checker: Checker) -> Callable[[str], CallReport]:
 def check_polite(checker: Checker) -> Callable[[str], CallReport]:
     """Check ``body`` wrapped in a standard greeting and closing."""
     return lambda body: checker.check(make_polite_call(body))
-
-
-@pytest.fixture
-def repo() -> Path:
-    return REPO

@@ -51,6 +51,11 @@ def test_every_forbidden_and_redline_rule_has_a_suggestion(checker):
     assert [r.id for r in phrase_rules if not (r.suggestion or "").strip()] == []
 
 
+def test_every_rule_and_check_has_an_english_message(checker):
+    assert [r.id for r in checker.rulebook.rules.values() if not (r.message_en or "").strip()] == []
+    assert [c for c, info in checker.rulebook.checks.items() if not info.label_en.strip()] == []
+
+
 def test_suggestions_do_not_trip_any_taboo_or_red_line(checker):
     """Saying exactly what the report recommends must never be a taboo or a red line itself."""
     for rule in checker.rulebook.rules.values():

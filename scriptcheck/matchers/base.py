@@ -18,16 +18,24 @@ class Outcome:
     hits: list[Hit] = field(default_factory=list)
 
 
-def hit(ctx: CallContext, seg: int, span: Span | None = None, *, note: str = "",
+Note = tuple[str, dict[str, str]]
+
+
+def note(key: str, **args: object) -> Note:
+    """An explanation for a hit, rendered later in the report's language (see ``i18n``)."""
+    return (f"note.{key}", {k: str(v) for k, v in args.items()})
+
+
+def hit(ctx: CallContext, seg: int, span: Span | None = None, *, notes: list[Note] | None = None,
         confidence: float = 1.0) -> Hit:
     """A hit on normalized ``span`` of segment ``seg`` (whole segment when ``span`` is None)."""
     norm = ctx.norms[seg]
     if span is None:
         text = ctx.call.segments[seg].text
-        return Hit(segment=seg, start_char=0, end_char=len(text), matched=text, note=note,
+        return Hit(segment=seg, start_char=0, end_char=len(text), matched=text, notes=notes or [],
                    confidence=confidence)
     a, b = norm.span(*span)
-    return Hit(segment=seg, start_char=a, end_char=b, matched=norm.original[a:b], note=note,
+    return Hit(segment=seg, start_char=a, end_char=b, matched=norm.original[a:b], notes=notes or [],
                confidence=confidence)
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ..rulebook.schema import RuleBase, Words
-from .base import Outcome, hit
+from .base import Outcome, hit, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -41,6 +41,6 @@ def evaluate(rule: HoldRule, ctx: CallContext) -> Outcome:
             anchor = window[0] if window else h.after
         if any(ctx.said(i, rule.ws) or (rule.phonetic and ctx.sounds_like(i, rule.ws, rule.phonetic)) for i in window):
             continue
-        gap = f"{h.gap:.1f} 秒等待" if h.gap is not None else "等待"
-        hits.append(hit(ctx, anchor, note=f"{gap}({'之前' if rule.position == 'before' else '之后'})"))
+        why = note("hold", gap=f"{h.gap:.1f}") if h.gap is not None else note("hold_untimed")
+        hits.append(hit(ctx, anchor, notes=[why]))
     return Outcome("fail" if hits else "pass", hits)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from ..rulebook.schema import RuleBase, Words
-from .base import Outcome, hit, merge_spans, speaker_ok
+from .base import Outcome, hit, merge_spans, note, speaker_ok
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -101,7 +101,7 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
             if b - a <= guards.word_boundary_max_chars and not {a, b} <= ctx.word_bounds(seg):
                 continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase
             if (a, b) in heard:
-                hits.append(hit(ctx, seg, (a, b), note="同音匹配(ASR),建议复核", confidence=0.7))
+                hits.append(hit(ctx, seg, (a, b), notes=[note("homophone")], confidence=0.7))
             else:
                 hits.append(hit(ctx, seg, (a, b)))
     return Outcome("fail" if hits else "pass", hits)

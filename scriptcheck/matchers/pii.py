@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ..rulebook.schema import RuleBase, Words
-from .base import Outcome, hit
+from .base import Outcome, hit, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -47,7 +47,7 @@ def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
             continue
         text = digits_view(ctx.norms[seg].text)
         ids = [m.span() for m in ID_CARD.finditer(text)] if "id_card" in rule.detect else []
-        hits.extend(hit(ctx, seg, sp, note="完整身份证号") for sp in ids)
+        hits.extend(hit(ctx, seg, sp, notes=[note("id_card")]) for sp in ids)
         if "bank_card" in rule.detect:
             excluded = ctx.spans(seg, rule.not_a_card.ws) if rule.not_a_card else []
             for m in BANK_CARD.finditer(text):
@@ -56,12 +56,12 @@ def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
                     continue
                 if any(a - rule.context_chars <= y <= a for _, y in excluded):
                     continue
-                hits.append(hit(ctx, seg, (a, b), note="完整银行卡号"))
+                hits.append(hit(ctx, seg, (a, b), notes=[note("bank_card")]))
         if "phone" in rule.detect and rule.third_party:
             cues = ctx.spans(seg, rule.third_party.ws)
             for m in MOBILE.finditer(text):
                 if any(y <= m.start() for _, y in cues):
-                    hits.append(hit(ctx, seg, m.span(), note="他人手机号"))
+                    hits.append(hit(ctx, seg, m.span(), notes=[note("third_party_phone")]))
     return Outcome("fail" if hits else "pass", hits)
 
 

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from ..normalize import fold
 from ..rulebook.schema import RuleBase, Window, Words
-from .base import Outcome, hit
+from .base import Outcome, hit, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -63,7 +63,10 @@ def evaluate(rule: RequiredRule, ctx: CallContext) -> Outcome:
         if rule.fuzzy and score >= rule.fuzzy and len(fold(best)) >= FUZZY_MIN_CHARS:
             continue
         want = group.phrases[0] if group.phrases else group.patterns[0]
-        notes.append(f"缺少「{want}」" + (f",最接近:{best} {score / 100:.2f}" if best and score else ""))
+        if best and score:
+            notes.append(note("missing_closest", want=want, best=best, score=f"{score / 100:.2f}"))
+        else:
+            notes.append(note("missing", want=want))
     if not notes:
         return Outcome("pass")
-    return Outcome("fail", [hit(ctx, segs[-1] if rule.stage == "closing" else segs[0], note="; ".join(notes))])
+    return Outcome("fail", [hit(ctx, segs[-1] if rule.stage == "closing" else segs[0], notes=notes)])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ..rulebook.schema import RuleBase, Words
-from .base import Outcome, hit
+from .base import Outcome, hit, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -41,5 +41,5 @@ def evaluate(rule: ResponseRule, ctx: CallContext) -> Outcome:
             for i in replies:
                 hits.extend(hit(ctx, i, span) for span in ctx.spans(i, rule.forbid.ws))
         if rule.expect and replies and not any(ctx.said(i, rule.expect.ws) for i in replies):
-            hits.append(hit(ctx, replies[0], note="未按规范回应"))
+            hits.append(hit(ctx, replies[0], notes=[note("no_response")]))
     return Outcome("fail" if hits else "pass", hits)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ..rulebook.schema import RuleBase
-from .base import Outcome, hit
+from .base import Outcome, hit, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -46,5 +46,5 @@ def overlaps(ctx: CallContext, min_seconds: float) -> list[tuple[int, int, float
 def evaluate(rule: TimingRule, ctx: CallContext) -> Outcome:
     if not ctx.call.timed:
         return Outcome("n/a")
-    hits = [hit(ctx, i, note=f"抢话 {secs:.1f} 秒") for i, _, secs in overlaps(ctx, rule.min_seconds)]
+    hits = [hit(ctx, i, notes=[note("overlap", secs=f"{secs:.1f}")]) for i, _, secs in overlaps(ctx, rule.min_seconds)]
     return Outcome("fail" if hits else "pass", hits)
