@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -28,6 +29,7 @@ PHRASEBOOK_KEYS = {"path", "check", "kind", "weight", "level", "message", "messa
 MAX_EXTENDS_DEPTH = 8
 MAX_PHRASES_PER_FILE = 50_000
 _RULE_ADAPTER: TypeAdapter[Any] = TypeAdapter(Rule)
+T = TypeVar("T")
 
 
 def builtin_dir() -> Path:
@@ -231,32 +233,27 @@ def _validation_error(e: ValidationError, prefix: KeyPath, raw: Raw, kind: str |
     return RulebookError(msg, where, path)
 
 
+def _validate(validate: Callable[[Any], T], body: Any, path: KeyPath, raw: Raw, kind: str | None = None) -> T:
+    """Validate one section; a pydantic error becomes a RulebookError naming file:line and key path."""
+    try:
+        return validate(body)
+    except ValidationError as e:
+        raise _validation_error(e, path, raw, kind) from e
+
+
 def load_rulebook(name: str | Path = "default") -> Rulebook:
     """Load, merge, validate and compile a rulebook (``default`` = the built-in one)."""
     path = resolve_name(str(name)) if isinstance(name, str) else name
     raw = Raw()
     _read(path, raw, 0, ())
     d = raw.data
-    try:
-        settings = Settings.model_validate(d["settings"])
-    except ValidationError as e:
-        raise _validation_error(e, ("settings",), raw) from e
-    try:
-        stages = StageSettings.model_validate(d["stages"])
-    except ValidationError as e:
-        raise _validation_error(e, ("stages",), raw) from e
-    checks: dict[str, CheckInfo] = {}
-    for name_, body in d["checks"].items():
-        try:
-            checks[name_] = CheckInfo.model_validate(body)
-        except ValidationError as e:
-            raise _validation_error(e, ("checks", name_), raw) from e
+    settings = _validate(Settings.model_validate, d["settings"], ("settings",), raw)
+    stages = _validate(StageSettings.model_validate, d["stages"], ("stages",), raw)
+    checks = {c: _validate(CheckInfo.model_validate, body, ("checks", c), raw) for c, body in d["checks"].items()}
     rules: dict[str, Any] = {}
     for rid, body in d["rules"].items():
-        try:
-            rule = _RULE_ADAPTER.validate_python({**body, "id": rid})
-        except ValidationError as e:
-            raise _validation_error(e, ("rules", rid), raw, body.get("kind") if isinstance(body, dict) else None) from e
+        kind = body.get("kind") if isinstance(body, dict) else None
+        rule = _validate(_RULE_ADAPTER.validate_python, {**body, "id": rid}, ("rules", rid), raw, kind)
         if rule.check not in checks:
             raise RulebookError(f"unknown check {rule.check!r} (declare it under checks:)",
                                 raw.locs.get(("rules", rid, "check")) or raw.locs.get(("rules", rid)),
@@ -264,10 +261,7 @@ def load_rulebook(name: str | Path = "default") -> Rulebook:
         rules[rid] = rule
     scenarios: dict[str, Scenario] = {}
     for sid, body in d["scenarios"].items():
-        try:
-            scenarios[sid] = Scenario.model_validate(body)
-        except ValidationError as e:
-            raise _validation_error(e, ("scenarios", sid), raw) from e
+        scenarios[sid] = _validate(Scenario.model_validate, body, ("scenarios", sid), raw)
         for i, rid in enumerate(scenarios[sid].rules):
             if rid not in rules:
                 path = ("scenarios", sid, "rules", i)
