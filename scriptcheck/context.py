@@ -12,7 +12,7 @@ from functools import cached_property
 from . import phonetic
 from .lexicon import Lexicon, Span, WordSet
 from .model import Call
-from .normalize import Normalized, normalize
+from .normalize import Clean, Normalized
 from .rulebook.schema import Settings, StageSettings, Window
 
 
@@ -39,38 +39,61 @@ class CallContext:
     lexicon: Lexicon
     stage_settings: StageSettings
     settings: Settings
-    norms: list[Normalized] = field(init=False)
+    norms: list[Normalized] = field(init=False)  # folded view
+    cleans: list[Clean | None] = field(init=False)  # clean view (fillers, stutters, digits), None if same
     _literal: list[dict[int, list[Span]]] = field(init=False)
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
     _sound_cache: dict[int, str] = field(init=False, default_factory=dict)
-    _bounds_cache: dict[int, frozenset[int]] = field(init=False, default_factory=dict)
+    _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.norms = [normalize(s.text) for s in self.call.segments]
-        self._literal = [self.lexicon.scan(n.text) for n in self.norms]
+        nz = self.lexicon.normalizer
+        self.norms = [nz.fold(s.text) for s in self.call.segments]
+        self.cleans = [nz.clean(n.text) for n in self.norms]
+        self._literal = [self._both_views(i, self.lexicon.scan) for i in range(len(self.norms))]
+
+    def _both_views(self, seg: int, find):
+        """Run ``find`` on the folded and the clean view; clean-view spans are mapped to folded offsets."""
+        folded = find(self.norms[seg].text)
+        clean = self.cleans[seg]
+        if clean is None or not clean.text:
+            return folded
+        more = find(clean.text)
+        if isinstance(folded, dict):
+            for k, spans in more.items():
+                folded[k] = sorted(set(folded.get(k, [])) | {clean.span(a, b) for a, b in spans})
+            return folded
+        return sorted(set(folded) | {clean.span(a, b) for a, b in more})
 
     # --- phrase look-up -------------------------------------------------------------------
     def spans(self, seg: int, ws: WordSet) -> list[Span]:
-        """Normalized spans in segment ``seg`` where any wording of ``ws`` occurs."""
+        """Spans (folded-view offsets) in segment ``seg`` where any wording of ``ws`` occurs."""
         out = list(self._literal[seg].get(ws.id, ()))
         if ws.regex is not None:
             key = (seg, ws.id)
             if key not in self._regex_cache:
-                self._regex_cache[key] = self.lexicon.regex_spans(ws, self.norms[seg].text)
+                self._regex_cache[key] = self._both_views(seg, lambda t: self.lexicon.regex_spans(ws, t))
             out.extend(self._regex_cache[key])
-        return sorted(out)
+        return sorted(set(out))
 
-    def word_bounds(self, seg: int) -> frozenset[int]:
-        """Offsets in the normalized text where a jieba word starts or ends (computed on demand)."""
-        if seg not in self._bounds_cache:
+    def _segment_words(self, seg: int) -> tuple[frozenset[str], frozenset[int]]:
+        """jieba words of the folded view and the offsets where a word starts or ends (on demand)."""
+        if seg not in self._words_cache:
             import jieba
 
             jieba.setLogLevel(60)
-            bounds = {0}
-            for _, start, end in jieba.tokenize(self.norms[seg].text):
+            words, bounds = set(), {0}
+            for word, start, end in jieba.tokenize(self.norms[seg].text):
+                words.add(word)
                 bounds.update((start, end))
-            self._bounds_cache[seg] = frozenset(bounds)
-        return self._bounds_cache[seg]
+            self._words_cache[seg] = (frozenset(words), frozenset(bounds))
+        return self._words_cache[seg]
+
+    def word_bounds(self, seg: int) -> frozenset[int]:
+        return self._segment_words(seg)[1]
+
+    def tokens(self, seg: int) -> frozenset[str]:
+        return self._segment_words(seg)[0]
 
     def said(self, seg: int, ws: WordSet) -> bool:
         return bool(ws) and bool(self.spans(seg, ws))
@@ -84,17 +107,19 @@ class CallContext:
         sounds = [(n, s) for n, s in ws.sounds if n >= min_han]
         if not sounds:
             return []
+        clean = self.cleans[seg]
         if seg not in self._sound_cache:
-            self._sound_cache[seg] = phonetic.key(self.norms[seg].text)
+            self._sound_cache[seg] = phonetic.key(clean.text if clean else self.norms[seg].text)
         text = self._sound_cache[seg]
         out = []
         for _, s in sounds:
             p = text.find(s)
             while p >= 0:
                 start = text.count(" ", 0, p)
-                out.append((start, start + s.count(" ") - 1))
+                span = (start, start + s.count(" ") - 1)
+                out.append(clean.span(*span) if clean else span)
                 p = text.find(s, p + 1)
-        return sorted(out)
+        return sorted(set(out))
 
     # --- structure ------------------------------------------------------------------------
     @cached_property

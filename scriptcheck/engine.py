@@ -58,6 +58,7 @@ class Checker:
             out = self.evaluate(rule, ctx)
             if rule.level == "error":  # warnings add findings, never a status
                 statuses[rule.check].append(out.status)
+            findings.extend(self._finding(rule, ctx, h, level="warning") for h in out.review)
             if out.status == "fail":
                 findings.extend(self._finding(rule, ctx, h) for h in out.hits)
                 if rule.level == "error":
@@ -74,7 +75,7 @@ class Checker:
             source=call.source, pii_masked=self.mask_pii,
         )
 
-    def _finding(self, rule: Any, ctx: CallContext, h: Any) -> Finding:
+    def _finding(self, rule: Any, ctx: CallContext, h: Any, level: str | None = None) -> Finding:
         seg = ctx.call.segments[h.segment] if h.segment >= 0 else None
         text, matched = (seg.text if seg else ""), h.matched
         if self.mask_pii:
@@ -84,7 +85,7 @@ class Checker:
             segment=h.segment if seg else None, start=seg.start if seg else None,
             end=seg.end if seg else None, speaker=seg.speaker if seg else None,
             text=text, matched=matched, message=rule.text("message", self.lang),
-            suggestion=rule.text("suggestion", self.lang), level=rule.level,
+            suggestion=rule.text("suggestion", self.lang), level=level or rule.level,
             note="; ".join(t(k, self.lang, **args) for k, args in h.notes) or None,
         )
 

@@ -34,6 +34,8 @@ LABELS: dict[str, dict[str, str]] = {
     "note.hold": {"zh": "等待 {gap} 秒", "en": "{gap} s wait"},
     "note.hold_untimed": {"zh": "宣告的等待", "en": "announced wait"},
     "note.homophone": {"zh": "同音匹配(ASR),建议复核", "en": "homophone match (ASR), please review"},
+    "note.homophone_review": {"zh": "仅同音匹配,不判高压线,请人工复核",
+                              "en": "heard only by sound: not a red line, needs human review"},
     "note.id_card": {"zh": "完整身份证号", "en": "full ID-card number"},
     "note.bank_card": {"zh": "完整银行卡号", "en": "full bank-card number"},
     "note.third_party_phone": {"zh": "他人手机号", "en": "another person's phone number"},

@@ -13,7 +13,7 @@ import ahocorasick
 import re2
 
 from . import phonetic
-from .normalize import fold
+from .normalize import DEFAULT, Normalizer
 
 Span = tuple[int, int]  # half-open, in normalized text
 
@@ -57,7 +57,8 @@ def compile_pattern(patterns: tuple[str, ...]) -> object | None:
 class Lexicon:
     """Registry of the word sets of one compiled rulebook (built once, read-only afterwards)."""
 
-    def __init__(self) -> None:
+    def __init__(self, normalizer: Normalizer = DEFAULT) -> None:
+        self.normalizer = normalizer
         self._sets: list[WordSet] = []
         self._automaton = ahocorasick.Automaton()
         self._words: dict[str, list[int]] = {}
@@ -66,13 +67,14 @@ class Lexicon:
     def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
         ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
         ws.regex = compile_pattern(ws.patterns)
-        ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for p in ws.phrases
-                                        if (n := phonetic.han_count(f := fold(p))) >= 2))
+        forms = [f for p in ws.phrases for f in self.normalizer.phrase_forms(p)]
+        ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for f in forms if (n := phonetic.han_count(f)) >= 2))
         self._sets.append(ws)
-        for p in ws.phrases:
-            f = fold(p)
+        for f in dict.fromkeys(forms):
             if f:
-                self._words.setdefault(f, []).append(ws.id)
+                ids = self._words.setdefault(f, [])
+                if ws.id not in ids:
+                    ids.append(ws.id)
         return ws
 
     def build(self) -> None:

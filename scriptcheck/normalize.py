@@ -1,8 +1,16 @@
 """Text normalization that remembers where every character came from.
 
-Phrases and transcripts are folded the same way (width, case, Traditional → Simplified,
-punctuation and spaces dropped) so a phrase matches whatever the ASR produced; the offset map
-lets every hit point back at the exact original words.
+Two views of each utterance, both with offset maps back to the original words:
+
+* the **folded** view (``Normalizer.fold``): Traditional → Simplified character by character (never
+  rewriting words), full/half width, case, punctuation and spaces dropped. Phrases and transcripts
+  are folded alike, so a phrase matches whatever script or width the ASR produced.
+* the **clean** view (``Normalizer.clean``): the folded view minus filler words (嗯、啊、那个、就是),
+  stutters (我我我 → 我) and with spoken digit strings read as digits (幺三八… → 138…). Matching runs
+  on both views and unites the hits, so a filler inside a phrase does not hide it while a word that
+  merely contains a filler (那个人) is still seen as written.
+
+Every step is switchable in the rulebook (``settings.normalize``).
 """
 
 from __future__ import annotations
@@ -14,6 +22,9 @@ from functools import lru_cache
 import opencc
 
 _T2S = opencc.OpenCC("t2s")
+CN_DIGITS = "零〇一二三四五六七八九幺两洞"
+_CN_TO_ASCII = str.maketrans(CN_DIGITS, "00123456789120")
+MIN_SPOKEN_DIGITS = 4  # 一下 stays a word; 一三八零 is a number
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,22 +46,30 @@ class Normalized:
         return self.original[a:b]
 
 
-FILLERS = frozenset("嗯呃唔")
+@dataclass(frozen=True, slots=True)
+class Clean:
+    """The clean view of a folded text: ``to_folded[i]`` is the folded index of ``text[i]``."""
+
+    text: str
+    to_folded: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.to_folded[start], self.to_folded[end - 1] + 1
 
 
 def _is_dropped(ch: str) -> bool:
-    """Punctuation, symbols, whitespace and pure filler sounds carry no meaning in ASR text; drop them."""
-    if ch.isspace() or ch in FILLERS:
+    """Punctuation, symbols and whitespace carry no meaning in ASR text."""
+    if ch.isspace():
         return True
     cat = unicodedata.category(ch)
     return cat[0] in ("P", "Z", "C") or cat in ("Sk", "So", "Sm")
 
 
 @lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    """Width and case folding of one character (NFKC keeps CJK ideographs intact)."""
-    folded = unicodedata.normalize("NFKC", ch).lower()
-    return folded if len(folded) == 1 else ch.lower()
+def _width(ch: str) -> str:
+    """Full/half-width folding of one character (NFKC keeps CJK ideographs intact)."""
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch
 
 
 def to_simplified(text: str) -> str:
@@ -61,20 +80,89 @@ def to_simplified(text: str) -> str:
     return "".join(c if len(c := _T2S.convert(ch)) == 1 else ch for ch in text)
 
 
-def normalize(text: str, *, simplify: bool = True, drop_punct: bool = True) -> Normalized:
-    """Fold ``text`` for matching and keep an offset map back to it."""
-    base = to_simplified(text) if simplify else text
-    out: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(base):
-        f = _fold_char(ch)
-        if drop_punct and _is_dropped(f):
+@dataclass(frozen=True)
+class Normalizer:
+    """The normalization steps of one rulebook (defaults: all on)."""
+
+    traditional: bool = True
+    width: bool = True
+    case: bool = True
+    punctuation: bool = True
+    numerals: bool = True
+    fillers: tuple[str, ...] = ("嗯", "呃", "唔", "啊", "那个", "就是")
+    stutters: bool = True
+    stutter_chars: str = "我你您他她这那就是的呃嗯啊"
+
+    def fold(self, text: str) -> Normalized:
+        base = to_simplified(text) if self.traditional else text
+        out: list[str] = []
+        offsets: list[int] = []
+        for i, ch in enumerate(base):
+            f = _width(ch) if self.width else ch
+            if self.case:
+                f = f.lower()
+            if self.punctuation and _is_dropped(f):
+                continue
+            out.append(f)
+            offsets.append(i)
+        return Normalized("".join(out), tuple(offsets), text)
+
+    def clean(self, folded: str) -> Clean | None:
+        """Fillers and stutters removed, spoken digits read; ``None`` when nothing changes."""
+        kept: list[int] = []
+        i, n = 0, len(folded)
+        fillers = sorted((w for w in self.fillers if w), key=len, reverse=True)
+        while i < n:  # pass 1: filler words
+            f = next((w for w in fillers if folded.startswith(w, i)), None)
+            if f is None:
+                kept.append(i)
+            i += len(f) if f else 1
+        if self.stutters:  # pass 2: 我我我 → 我, 好好好 → 好; doubles only for stutter-prone characters
+            runs: list[list[int]] = []
+            for k in kept:
+                if runs and folded[runs[-1][-1]] == folded[k] and not folded[k].isdigit():
+                    runs[-1].append(k)
+                else:
+                    runs.append([k])
+            kept = [k for r in runs for k in (
+                r[:1] if len(r) >= 3 or (len(r) == 2 and folded[r[0]] in self.stutter_chars) else r)]
+        text = "".join(folded[k] for k in kept)
+        if self.numerals:
+            text = spoken_digits(text)
+        if len(kept) == n and text == folded:
+            return None
+        return Clean(text, tuple(kept))
+
+    def phrase_forms(self, phrase: str) -> tuple[str, ...]:
+        """How a rulebook phrase is looked for: its folded form, and its clean form if different."""
+        folded = self.fold(phrase).text
+        clean = self.clean(folded)
+        return (folded,) if clean is None or not clean.text else tuple(dict.fromkeys((folded, clean.text)))
+
+
+def spoken_digits(text: str) -> str:
+    """Runs of spoken digits (一三九…, 幺, 两, 洞) as ASCII digits, one char for one char."""
+    out = list(text)
+    run: list[int] = []
+    for i, ch in enumerate([*text, ""]):
+        if ch and (ch in CN_DIGITS or ch.isdigit()):
+            run.append(i)
             continue
-        out.append(f)
-        offsets.append(i)
-    return Normalized("".join(out), tuple(offsets), text)
+        if sum(text[k] in CN_DIGITS for k in run) and len(run) >= MIN_SPOKEN_DIGITS:
+            for k in run:
+                out[k] = text[k].translate(_CN_TO_ASCII)
+        run = []
+    return "".join(out)
+
+
+DEFAULT = Normalizer()
+
+
+def normalize(text: str) -> Normalized:
+    """The folded view with the default steps."""
+    return DEFAULT.fold(text)
 
 
 def fold(text: str) -> str:
-    """The folded form of a phrase (what rulebook phrases are compiled as)."""
-    return normalize(text).text
+    """The folded form of a phrase with the default steps."""
+    return DEFAULT.fold(text).text

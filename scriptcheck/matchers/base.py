@@ -14,8 +14,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class Outcome:
+    """``hits`` are the evidence for ``status``; ``review`` hits are weaker (e.g. a red-line phrase
+    heard only by sound) and are reported for a human to judge without deciding anything."""
+
     status: Status
     hits: list[Hit] = field(default_factory=list)
+    review: list[Hit] = field(default_factory=list)
 
 
 Note = tuple[str, dict[str, str]]

@@ -3,7 +3,8 @@
 Anti-pattern (fires): 你再说一遍 · 你等一会 · 有意见找领导去
 Best practice (passes): 请您再说一遍好吗 (an ``except`` wording overlapping the hit wins) ·
 路口交通 for 口交 (hits of <= 2 characters must be whole jieba words) ·
-刚才同事说"你等一会",实在抱歉 (quoted) · 我们不能说"没办法" (negation cue before the hit).
+刚才同事说"你等一会",实在抱歉 (quoted, or a cue like 同事说 before it) · 我们不能说"没办法" (negation) ·
+我不清楚你找师傅问去这样的回答不符合规范 (mentioned, not said: a cue right after it).
 """
 
 from __future__ import annotations
@@ -71,15 +72,15 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
     if _allowed_today(rule, ctx):
         return Outcome("pass")
     guards = ctx.settings.guards
-    hits = []
+    hits, review = [], []
     for seg, s in enumerate(ctx.call.segments):
         if not speaker_ok(rule.speaker, s.speaker):
             continue
         if rule.stage != "any" and ctx.stages[seg] != rule.stage:
             continue
         spans = ctx.spans(seg, rule.ws)
-        # ASR homophones (你在说一遍) count for taboo phrases, never alone for a red line
-        sounds = ctx.sound_spans(seg, rule.ws, rule.phonetic) if rule.phonetic and not rule.is_red_line else []
+        # ASR homophones (你在说一遍) count for taboo phrases; for a red line they only ask for review
+        sounds = ctx.sound_spans(seg, rule.ws, rule.phonetic) if rule.phonetic else []
         sounds = [sp for sp in sounds if not any(x < sp[1] and sp[0] < y for x, y in spans)]
         if not spans and not sounds:
             continue
@@ -89,6 +90,7 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
         if rule.except_ and rule.phonetic:
             allowed += ctx.sound_spans(seg, rule.except_.ws, rule.phonetic)
         negations = ctx.spans(seg, guards.negation.ws) if guards.negation else []
+        mentions = ctx.spans(seg, guards.mention_after.ws) if guards.mention_after else []
         norm = ctx.norms[seg]
         heard = set(sounds)
         for a, b in merge_spans(spans + sounds):
@@ -96,12 +98,16 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
                 continue
             if any(a - guards.negation_window <= y <= a for _, y in negations):
                 continue
+            if any(b <= x <= b + guards.mention_window for x, _ in mentions):
+                continue  # quoted without quotation marks (ASR): "…这样的回答不符合规范"
             if guards.quotes and _quoted(norm.original, norm.span(a, b)[0]):
                 continue
             if b - a <= guards.word_boundary_max_chars and not {a, b} <= ctx.word_bounds(seg):
                 continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase
-            if (a, b) in heard:
-                hits.append(hit(ctx, seg, (a, b), notes=[note("homophone")], confidence=0.7))
-            else:
+            if (a, b) not in heard:
                 hits.append(hit(ctx, seg, (a, b)))
-    return Outcome("fail" if hits else "pass", hits)
+            elif rule.is_red_line:
+                review.append(hit(ctx, seg, (a, b), notes=[note("homophone_review")], confidence=0.5))
+            else:
+                hits.append(hit(ctx, seg, (a, b), notes=[note("homophone")], confidence=0.7))
+    return Outcome("fail" if hits else "pass", hits, review)

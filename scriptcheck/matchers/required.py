@@ -1,8 +1,11 @@
 """Required wordings: every group (``all_of``, plus the rule's own phrases/patterns as one group)
 must be said somewhere in the rule's window (stage or first/last N agent turns).
 
-Paraphrases of phrases of five or more characters are accepted when their rapidfuzz
-``partial_ratio`` reaches ``fuzzy``; a missing group reports the closest candidate.
+A group counts as said when a wording matches exactly (folded or clean view), by sound (fuzzy
+pinyin, phrases of >= ``phonetic`` Han characters), or as a paraphrase reaching ``fuzzy`` (0..100):
+character-level (rapidfuzz alignment within an edit budget by phrase length: exact up to 4
+characters, 1 edit up to 8, 2 beyond) or token-level (the share of the phrase's jieba words said).
+A missing group reports the closest thing the agent did say and its similarity.
 
 Anti-pattern (fails ``greeting``): 喂,你好。 · 您好,请讲。
 Best practice (passes): 您好,XX公司,很高兴为您服务,请问有什么可以帮您?
@@ -10,19 +13,22 @@ Best practice (passes): 您好,XX公司,很高兴为您服务,请问有什么可
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
-from ..normalize import fold
 from ..rulebook.schema import RuleBase, Window, Words
 from .base import Outcome, hit, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
 
-FUZZY_MIN_CHARS = 5
+MIN_TOKENS = 3  # token-level paraphrase needs a phrase of at least this many words
+CLOSEST_MIN = 50  # a "closest candidate" below this similarity is noise, not evidence
 
 
 class RequiredRule(RuleBase, Words):
@@ -37,34 +43,75 @@ class RequiredRule(RuleBase, Words):
         return own + list(self.all_of)
 
 
-def _closest(group: Words, texts: list[str]) -> tuple[str, float]:
-    best, score = "", 0.0
-    for p in group.phrases:
-        f = fold(p)
-        for t in texts:
-            s = fuzz.partial_ratio(f, t) if t else 0.0
-            if s > score:
-                best, score = p, s
-    return best, score
+def edit_budget(length: int) -> int:
+    """Edits a paraphrase may differ by: short phrases must be exact."""
+    return 0 if length <= 4 else 1 if length <= 8 else 2
+
+
+@lru_cache(maxsize=4096)
+def phrase_tokens(text: str) -> frozenset[str]:
+    import jieba
+
+    jieba.setLogLevel(60)
+    return frozenset(jieba.lcut(text))
+
+
+@dataclass
+class Candidate:
+    """The closest thing said to a wanted phrase."""
+
+    phrase: str
+    seg: int
+    span: tuple[int, int]  # folded-view offsets
+    score: float  # 0..100
+    accepted: bool
+
+
+def closest(ctx: CallContext, group: Words, segs: list[int], threshold: float) -> Candidate | None:
+    best: Candidate | None = None
+    forms = [(p, f) for p in group.phrases for f in ctx.lexicon.normalizer.phrase_forms(p)]
+    for seg in segs:
+        text = ctx.norms[seg].text
+        if not text:
+            continue
+        words = ctx.tokens(seg)
+        for phrase, f in forms:
+            al = fuzz.partial_ratio_alignment(f, text)
+            span = (al.dest_start, al.dest_end)
+            if len(f) > len(text):  # the turn sits inside the phrase: compare the whole turn
+                span = (0, len(text))
+            said = text[span[0]:span[1]]
+            ok = (al.score >= threshold > 0 and len(said) >= len(f) - edit_budget(len(f))
+                  and Levenshtein.distance(f, said) <= edit_budget(len(f)))
+            score = al.score if len(f) <= len(text) else al.score * len(text) / len(f)
+            ptoks = phrase_tokens(f)
+            if len(ptoks) >= MIN_TOKENS:
+                share = 100 * len(ptoks & words) / len(ptoks)
+                if share > score:
+                    score, span = share, (0, len(text))
+                    ok = ok or share >= threshold > 0
+            if best is None or (ok, score) > (best.accepted, best.score):
+                best = Candidate(phrase, seg, span, score, ok)
+    return best
 
 
 def evaluate(rule: RequiredRule, ctx: CallContext) -> Outcome:
     segs = ctx.window_segments(rule.stage, rule.window)
     if not segs:
         return Outcome("n/a")
-    texts = [ctx.norms[i].text for i in segs]
     notes = []
     for group in rule.groups():
         if any(ctx.said(i, group.ws) for i in segs):
             continue
         if rule.phonetic and any(ctx.sounds_like(i, group.ws, rule.phonetic) for i in segs):
             continue
-        best, score = _closest(group, texts)
-        if rule.fuzzy and score >= rule.fuzzy and len(fold(best)) >= FUZZY_MIN_CHARS:
+        cand = closest(ctx, group, segs, rule.fuzzy)
+        if cand is not None and cand.accepted:
             continue
         want = group.phrases[0] if group.phrases else group.patterns[0]
-        if best and score:
-            notes.append(note("missing_closest", want=want, best=best, score=f"{score / 100:.2f}"))
+        if cand is not None and cand.score >= CLOSEST_MIN:
+            said = ctx.norms[cand.seg].original_words(*cand.span)
+            notes.append(note("missing_closest", want=want, best=said, score=f"{cand.score / 100:.2f}"))
         else:
             notes.append(note("missing", want=want))
     if not notes:

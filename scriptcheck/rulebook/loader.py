@@ -266,8 +266,9 @@ def load_rulebook(name: str | Path = "default") -> Rulebook:
             if rid not in rules:
                 path = ("scenarios", sid, "rules", i)
                 raise RulebookError(f"unknown rule {rid!r}", raw.locs.get(path), path)
-    lexicon = Lexicon()
-    _register(lexicon, [settings.guards.negation, stages.hold.notice, stages.hold.customer_wait], raw, ())
+    lexicon = Lexicon(settings.normalize.normalizer())
+    guards = settings.guards
+    _register(lexicon, [guards.negation, guards.mention_after, stages.hold.notice, stages.hold.customer_wait], raw, ())
     for rid, rule in rules.items():
         owned = ([rule] if isinstance(rule, Words) else []) + rule.word_fields()
         _register(lexicon, owned, raw, ("rules", rid))

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ..lexicon import WordSet
+from ..normalize import Normalizer
 
 
 class Strict(BaseModel):
@@ -133,11 +134,30 @@ class Guards(Strict):
     quotes: bool = True
     negation: Words = Field(default_factory=Words)
     negation_window: int = Field(default=4, ge=0)
+    mention_after: Words = Field(default_factory=Words)  # 这样的回答不符合规范: the taboo was only mentioned
+    mention_window: int = Field(default=12, ge=0)
     word_boundary_max_chars: int = Field(default=2, ge=0)  # hits this short must be whole jieba words
+
+
+class NormalizeSettings(Strict):
+    """Normalization steps (see ``scriptcheck.normalize``); each can be switched off."""
+
+    traditional: bool = True
+    width: bool = True
+    case: bool = True
+    punctuation: bool = True
+    numerals: bool = True
+    fillers: list[str] = Field(default_factory=lambda: list(Normalizer.fillers))
+    stutters: bool = True
+
+    def normalizer(self) -> Normalizer:
+        return Normalizer(self.traditional, self.width, self.case, self.punctuation, self.numerals,
+                          tuple(self.fillers), self.stutters)
 
 
 class Settings(Strict):
     pass_mark: float = Field(default=80.0, ge=0, le=100)
+    normalize: NormalizeSettings = Field(default_factory=NormalizeSettings)
     lang: Literal["zh", "en"] = "zh"
     mask_pii: bool = True
     guards: Guards = Field(default_factory=Guards)
