@@ -91,6 +91,7 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
             allowed += ctx.sound_spans(seg, rule.except_.ws, rule.phonetic)
         negations = ctx.spans(seg, guards.negation.ws) if guards.negation else []
         mentions = ctx.spans(seg, guards.mention_after.ws) if guards.mention_after else []
+        reported = ctx.spans(seg, guards.reported.ws) if guards.reported else []
         norm = ctx.norms[seg]
         heard = set(sounds)
         for a, b in merge_spans(spans + sounds):
@@ -98,6 +99,8 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
                 continue
             if any(a - guards.negation_window <= y <= a for _, y in negations):
                 continue
+            if any(y == a for _, y in reported):
+                continue  # reported speech: 同事说你等一会
             if any(b <= x <= b + guards.mention_window for x, _ in mentions):
                 continue  # quoted without quotation marks (ASR): "…这样的回答不符合规范"
             if guards.quotes and _quoted(norm.original, norm.span(a, b)[0]):

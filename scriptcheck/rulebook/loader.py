@@ -268,7 +268,8 @@ def load_rulebook(name: str | Path = "default") -> Rulebook:
                 raise RulebookError(f"unknown rule {rid!r}", raw.locs.get(path), path)
     lexicon = Lexicon(settings.normalize.normalizer())
     guards = settings.guards
-    _register(lexicon, [guards.negation, guards.mention_after, stages.hold.notice, stages.hold.customer_wait], raw, ())
+    _register(lexicon, [guards.negation, guards.reported, guards.mention_after, stages.hold.notice,
+                        stages.hold.customer_wait], raw, ())
     for rid, rule in rules.items():
         owned = ([rule] if isinstance(rule, Words) else []) + rule.word_fields()
         _register(lexicon, owned, raw, ("rules", rid))

@@ -134,6 +134,7 @@ class Guards(Strict):
     quotes: bool = True
     negation: Words = Field(default_factory=Words)
     negation_window: int = Field(default=4, ge=0)
+    reported: Words = Field(default_factory=Words)  # 同事说…: reported speech, right before the hit
     mention_after: Words = Field(default_factory=Words)  # 这样的回答不符合规范: the taboo was only mentioned
     mention_window: int = Field(default=12, ge=0)
     word_boundary_max_chars: int = Field(default=2, ge=0)  # hits this short must be whole jieba words
