@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+from collections import Counter
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -203,6 +204,52 @@ def config(rules: RulesOpt = None,
     for f in rb.files:
         print(f"  file: {f}")
     print(f"rules: {len(rb.rules)} ({len(rb.enabled_rules)} enabled); phrases: {len(rb.lexicon)}")
+
+
+@app.command()
+def audit(
+    paths: Annotated[list[str], typer.Argument(help="Calls to audit (e.g. real agents' chats assumed mostly clean).")],
+    rules: RulesOpt = None,
+    checks: Annotated[str, typer.Option(help="Comma-separated checks to list; a trailing * is a prefix.")] = (
+        "forbidden_phrase,redline_*"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """False-alarm audit: every finding of the chosen checks, and their rate per 1,000 agent turns."""
+    rb = _load(rules)
+    checker = Checker(rb)
+    wanted = [c.strip() for c in checks.split(",") if c.strip()]
+
+    def chosen(check: str) -> bool:
+        return any(check.startswith(w[:-1]) if w.endswith("*") else check == w for w in wanted)
+
+    calls = turns = errors = 0
+    rows: list[dict[str, object]] = []
+    for item in read_paths(paths):
+        if isinstance(item, ReadError):
+            errors += 1
+            continue
+        calls += 1
+        turns += sum(s.speaker == "agent" for s in item.segments)
+        for f in checker.check(item).findings:
+            if chosen(f.check):
+                rows.append({"call_id": item.call_id, "check": f.check, "rule": f.rule, "level": f.level,
+                             "segment": f.segment, "matched": f.matched, "text": f.text})
+    per_k = {c: round(1000 * n / turns, 3) if turns else 0.0 for c, n in
+             Counter(str(r["check"]) for r in rows if r["level"] == "error").items()}
+    red = sum(1 for r in rows if str(r["check"]).startswith("redline_") and r["level"] == "error")
+    summary = {"calls": calls, "agent_turns": turns, "unreadable": errors, "findings": len(rows),
+               "per_1000_agent_turns": per_k,
+               "redline_per_1000_agent_turns": round(1000 * red / turns, 3) if turns else 0.0}
+    if as_json:
+        print(json.dumps({"summary": summary, "findings": rows}, ensure_ascii=False, indent=1))
+        return
+    c = Console(highlight=False)
+    table = Table("call", "rule", "level", "matched", "text", show_lines=False)
+    for r in rows:
+        table.add_row(escape(str(r["call_id"]))[-24:], str(r["rule"]), str(r["level"]),
+                      escape(str(r["matched"])), escape(str(r["text"])))
+    c.print(table)
+    c.print(json.dumps(summary, ensure_ascii=False))
 
 
 @app.command()
