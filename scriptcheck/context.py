@@ -177,15 +177,43 @@ class CallContext:
 
         return assign_stages(self)
 
-    def window_segments(self, stage: str, window: Window | None) -> list[int]:
-        """Agent segments a required rule looks at: its explicit window, else its stage."""
+    def window_segments(self, stage: str, window: Window | None, speaker: str = "agent") -> list[int]:
+        """Segments a rule looks at: its stage, narrowed by every field of its window, by ``speaker``."""
+        segs = self.call.segments
+        n = len(segs)
         if window and window.first_agent_turns:
-            return [i for t in self.agent_turns[: window.first_agent_turns] for i in t.segments]
-        if window and window.last_agent_turns:
-            return [i for t in self.closing_turns(window.last_agent_turns) for i in t.segments]
-        if stage == "greeting":
-            return list(self.greeting_segments)
-        if stage == "closing":
-            return [i for i in self.closing_segments if self.speaker_of(i) == "agent"]
-        return [i for i, st in enumerate(self.stages) if (stage == "any" or st == stage)
-                and self.speaker_of(i) == "agent"]
+            keep = {i for t in self.agent_turns[: window.first_agent_turns] for i in t.segments}
+        elif window and window.last_agent_turns:
+            keep = {i for t in self.closing_turns(window.last_agent_turns) for i in t.segments}
+        elif stage == "greeting":
+            keep = set(self.greeting_segments)
+        elif stage == "closing":
+            keep = set(self.closing_segments)
+        else:
+            keep = {i for i, st in enumerate(self.stages) if stage in ("any", st)}
+        if window:
+            if window.first_turns:
+                keep &= {i for t in self.turns[: window.first_turns] for i in t.segments}
+            if window.last_turns:
+                keep &= {i for t in self.turns[-window.last_turns:] for i in t.segments}
+            if (window.first_seconds or window.last_seconds) and not self.call.timed:
+                return []  # a time window cannot be judged without timestamps
+            if window.first_seconds:
+                t0 = min(s.start for s in segs)
+                keep &= {i for i in range(n) if segs[i].start < t0 + window.first_seconds}
+            if window.last_seconds:
+                t1 = max(s.end for s in segs)
+                keep &= {i for i in range(n) if segs[i].end > t1 - window.last_seconds}
+            if window.position:
+                keep &= set(self._in_position(*window.position))
+        return [i for i in sorted(keep) if speaker in ("any", segs[i].speaker)]
+
+    def _in_position(self, a: float, b: float) -> list[int]:
+        """Segments whose start lies in the [a, b) share of the call (by time, else by index)."""
+        segs = self.call.segments
+        if self.call.timed:
+            t0, t1 = min(s.start for s in segs), max(s.end for s in segs)
+            span = max(t1 - t0, 1e-9)
+            return [i for i, s in enumerate(segs) if a <= (s.start - t0) / span < b or (b == 1 and s.start >= t1)]
+        n = len(segs)
+        return [i for i in range(n) if a <= i / n < b]

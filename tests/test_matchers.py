@@ -640,7 +640,8 @@ class TestPrivacy:
 # registry
 # --------------------------------------------------------------------------------------------
 def test_every_kind_has_an_evaluate_function():
-    assert set(KINDS) == {"forbidden", "redline", "required", "hold", "response", "timing", "pii"}
+    assert set(KINDS) == {"forbidden", "redline", "required", "sequence", "response", "timing", "count", "pii",
+                          "all", "any", "not"}
     assert all(callable(getattr(m, "evaluate", None)) for m in KINDS.values())
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from ..rulebook.schema import RuleBase, Words
-from .base import Outcome, hit, merge_spans, note, speaker_ok
+from .base import Outcome, hit, merge_spans, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -73,11 +73,7 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
         return Outcome("pass")
     guards = ctx.settings.guards
     hits, review = [], []
-    for seg, s in enumerate(ctx.call.segments):
-        if not speaker_ok(rule.speaker, s.speaker):
-            continue
-        if rule.stage != "any" and ctx.stages[seg] != rule.stage:
-            continue
+    for seg in ctx.window_segments(rule.stage, rule.window, rule.speaker):
         spans = ctx.spans(seg, rule.ws)
         # ASR homophones (你在说一遍) count for taboo phrases; for a red line they only ask for review
         sounds = ctx.sound_spans(seg, rule.ws, rule.phonetic) if rule.phonetic else []

@@ -21,7 +21,7 @@ from pydantic import Field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from ..rulebook.schema import RuleBase, Window, Words
+from ..rulebook.schema import RuleBase, Words
 from .base import Outcome, hit, note
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ CLOSEST_MIN = 50  # a "closest candidate" below this similarity is noise, not ev
 class RequiredRule(RuleBase, Words):
     kind: Literal["required"]
     all_of: list[Words] = Field(default_factory=list)
-    window: Window | None = None
     fuzzy: float = Field(default=0.0, ge=0, le=100)
     phonetic: int = Field(default=3, ge=0)  # homophone match for phrases of >= N Han chars; 0 = off
 

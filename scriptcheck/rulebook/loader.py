@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from ..lexicon import Lexicon, PatternError
-from ..matchers import Rule
+from ..matchers import KINDS, RULE_ADAPTER
 from .schema import CheckInfo, Scenario, Settings, StageSettings, Strict, Words
 from .yamlsource import KeyPath, Location, RulebookError, load_yaml
 
@@ -28,7 +28,6 @@ PHRASEBOOK_KEYS = {"path", "check", "kind", "weight", "level", "message", "messa
                    "suggestion_en", "id", "stage", "speaker"}
 MAX_EXTENDS_DEPTH = 8
 MAX_PHRASES_PER_FILE = 50_000
-_RULE_ADAPTER: TypeAdapter[Any] = TypeAdapter(Rule)
 T = TypeVar("T")
 
 
@@ -222,7 +221,7 @@ def _validation_error(e: ValidationError, prefix: KeyPath, raw: Raw, kind: str |
     path = (*prefix, *loc)
     msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
     if err["type"] == "union_tag_invalid":
-        msg = "unknown kind (one of: forbidden, redline, required, hold, response, timing, pii)"
+        msg = f"unknown kind (one of: {', '.join(KINDS)})"
         path = (*prefix, "kind")
     if err["type"] == "union_tag_not_found":
         msg = "missing key: kind"
@@ -253,7 +252,7 @@ def load_rulebook(name: str | Path = "default") -> Rulebook:
     rules: dict[str, Any] = {}
     for rid, body in d["rules"].items():
         kind = body.get("kind") if isinstance(body, dict) else None
-        rule = _validate(_RULE_ADAPTER.validate_python, {**body, "id": rid}, ("rules", rid), raw, kind)
+        rule = _validate(RULE_ADAPTER.validate_python, {**body, "id": rid}, ("rules", rid), raw, kind)
         if rule.check not in checks:
             raise RulebookError(f"unknown check {rule.check!r} (declare it under checks:)",
                                 raw.locs.get(("rules", rid, "check")) or raw.locs.get(("rules", rid)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ..lexicon import WordSet
 from ..normalize import Normalizer
@@ -43,10 +43,25 @@ class Examples(Strict):
 
 
 class Window(Strict):
-    """Where in the call a rule looks; unset fields fall back to the rule's stage."""
+    """Where in the call a rule looks, on top of its stage; every field set must hold.
+
+    ``last_agent_turns`` counts the agent's turns after the greeting and is empty for a call
+    without a closing; ``position`` is a share of the call (by time when timed, else by segment).
+    """
 
     first_agent_turns: int | None = Field(default=None, ge=1)
     last_agent_turns: int | None = Field(default=None, ge=1)
+    first_turns: int | None = Field(default=None, ge=1)
+    last_turns: int | None = Field(default=None, ge=1)
+    first_seconds: float | None = Field(default=None, gt=0)
+    last_seconds: float | None = Field(default=None, gt=0)
+    position: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _position(self) -> Window:
+        if self.position is not None and not 0 <= self.position[0] < self.position[1] <= 1:
+            raise ValueError("position must be [from, to] with 0 <= from < to <= 1, e.g. [0, 0.1]")
+        return self
 
 
 class NotApplicable(Words):
@@ -73,6 +88,7 @@ class RuleBase(Strict):
     description: str | None = None
     examples: Examples = Field(default_factory=Examples)
     na_if: list[NotApplicable] = Field(default_factory=list)
+    window: Window | None = None
 
     @property
     def is_red_line(self) -> bool:
@@ -83,10 +99,11 @@ class RuleBase(Strict):
         out: list[Words] = []
         for name in type(self).model_fields:
             v = getattr(self, name)
-            if isinstance(v, Words):
-                out.append(v)
-            elif isinstance(v, list):  # all_of groups, na_if conditions
-                out.extend(x for x in v if isinstance(x, Words))
+            for x in v if isinstance(v, list) else [v]:  # all_of groups, na_if conditions, sub-rules
+                if isinstance(x, Words):
+                    out.append(x)
+                if isinstance(x, RuleBase):
+                    out.extend(x.word_fields())
         return out
 
     def text(self, field: str, lang: str) -> str | None:
