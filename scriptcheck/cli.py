@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
-from .engine import Checker, error_report
+from .engine import Checker
 from .examples import run_examples
 from .readers import ReadError, read_paths
 from .report import FORMATS, Summary
@@ -108,13 +108,13 @@ def check(
         formatter.start()
         for item in read_paths(paths):
             if isinstance(item, ReadError):
-                report = error_report(item.call_id, [item.message], item.source, list(rb.checks))
+                report = checker.error_report(item.call_id, [item.message], item.source)
             else:
                 try:
                     report = checker.check(item)
                 except Exception as e:  # a bug on one call must not lose the batch
-                    report = error_report(item.call_id, [f"{item.source}: internal error: {e!r}"],
-                                          item.source, list(rb.checks))
+                    report = checker.error_report(item.call_id, [f"{item.source}: internal error: {e!r}"],
+                                                  item.source)
             summary.add(report)
             formatter.call(report)
         formatter.finish(summary)

@@ -47,33 +47,45 @@ class Checker:
 
     def check(self, call: Call) -> CallReport:
         if not call.segments:  # nothing to judge is not a pass
-            return error_report(call.call_id, call.errors or [f"call {call.call_id}: no segments"],
-                                call.source, list(self.rulebook.checks))
+            return self.error_report(call.call_id, call.errors or [f"call {call.call_id}: no segments"],
+                                     call.source)
         ctx = self.context(call)
         statuses: dict[str, list[Status]] = {c: [] for c in self.rulebook.checks}
         findings: list[Finding] = []
+        advice: list[Finding] = []
         deduction = 0.0
         red_line = False
         for rule in self._rules:
             out = self.evaluate(rule, ctx)
+            advisory = self.rulebook.checks[rule.check].advisory
+            sink = advice if advisory else findings
             if rule.level == "error":  # warnings add findings, never a status
                 statuses[rule.check].append(out.status)
-            findings.extend(self._finding(rule, ctx, h, level="warning") for h in out.review)
+            sink.extend(self._finding(rule, ctx, h, level="warning") for h in out.review)
             if out.status == "fail":
-                findings.extend(self._finding(rule, ctx, h) for h in out.hits)
-                if rule.level == "error":
+                sink.extend(self._finding(rule, ctx, h) for h in out.hits)
+                if rule.level == "error" and not advisory:
                     deduction += rule.weight
                     red_line = red_line or rule.is_red_line
-        checks = {c: _combine(v) for c, v in statuses.items()}
+        combined = {c: _combine(v) for c, v in statuses.items()}
+        checks = {c: s for c, s in combined.items() if not self.rulebook.checks[c].advisory}
         score = 0.0 if red_line else max(0.0, round(100.0 - deduction, 1))
         verdict = "fail" if red_line or score < self.rulebook.settings.pass_mark else "pass"
-        findings.sort(key=lambda f: (f.segment if f.segment is not None else -1, f.rule))
+        for f in (findings, advice):
+            f.sort(key=lambda f: (f.segment if f.segment is not None else -1, f.rule))
         return CallReport(
             call_id=call.call_id, agent_id=call.agent_id, score=score, verdict=verdict, red_line=red_line,
             checks=checks, findings=findings, metrics=metrics(ctx, self._overlap_seconds),
+            advisory={c: s for c, s in combined.items() if c not in checks}, advice=advice,
             errors=list(call.errors),
             source=call.source, pii_masked=self.mask_pii,
         )
+
+    def error_report(self, call_id: str, errors: list[str], source: str | None) -> CallReport:
+        """A call that could not be read or checked still appears in the output (nothing is lost)."""
+        checks = [c for c, info in self.rulebook.checks.items() if not info.advisory]
+        return CallReport(call_id=call_id, score=None, verdict="error", red_line=False,
+                          checks=dict.fromkeys(checks, "n/a"), errors=errors, source=source)
 
     def _finding(self, rule: Any, ctx: CallContext, h: Any, level: str | None = None) -> Finding:
         seg = ctx.call.segments[h.segment] if h.segment >= 0 else None
@@ -96,12 +108,6 @@ def _combine(statuses: list[Status]) -> Status:
     if "pass" in statuses:
         return "pass"
     return "n/a"
-
-
-def error_report(call_id: str, errors: list[str], source: str | None, checks: list[str]) -> CallReport:
-    """A call that could not be read at all still appears in the output (nothing is lost)."""
-    return CallReport(call_id=call_id, score=None, verdict="error", red_line=False,
-                      checks={c: "n/a" for c in checks}, errors=errors, source=source)
 
 
 def metrics(ctx: CallContext, overlap_seconds: float = 1.0) -> Metrics:

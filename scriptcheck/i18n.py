@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
     "fail_rate": {"zh": "不合格率", "en": "failure rate"},
     "mean_score": {"zh": "平均分", "en": "mean score"},
     "warning": {"zh": "提示", "en": "warning"},
+    "advice": {"zh": "辅导建议,不计分", "en": "coaching, not scored"},
     # explanations attached to hits (matchers/base.note)
     "note.hold": {"zh": "等待 {gap} 秒", "en": "{gap} s wait"},
     "note.hold_untimed": {"zh": "宣告的等待", "en": "announced wait"},

@@ -101,3 +101,7 @@ class CallReport(BaseModel):
     errors: list[str] = Field(default_factory=list)
     source: str | None = None
     pii_masked: bool = True
+    # Advisory checks (coaching, e.g. courtesy responses): reported beside the contract's
+    # `checks`/`findings`, never part of the score, the verdict or the 12 default categories.
+    advisory: dict[str, Status] = Field(default_factory=dict)
+    advice: list[Finding] = Field(default_factory=list)

@@ -97,7 +97,7 @@ def test_real_dialogues_run_and_red_lines_are_rare(checker):
     for call in calls:
         report = checker.check(call)  # must not raise
         assert report.verdict in ("pass", "fail")
-        assert set(report.checks) == set(checker.rulebook.checks)
+        assert set(report.checks) == {c for c, i in checker.rulebook.checks.items() if not i.advisory}
         assert report.metrics.duration is None  # text chats: no timestamps
         assert report.checks["interruption"] == "n/a"
         for f in report.findings:

@@ -26,6 +26,7 @@ class ResponseRule(RuleBase):
     expect: Words = Field(default_factory=Words)
     turns: int = Field(default=2, ge=1)
     absent: Literal["pass", "n/a"] = "pass"
+    first_trigger_only: bool = False
 
 
 def evaluate(rule: ResponseRule, ctx: CallContext) -> Outcome:
@@ -34,6 +35,8 @@ def evaluate(rule: ResponseRule, ctx: CallContext) -> Outcome:
                 if s.speaker == rule.trigger_speaker and ctx.said(i, rule.trigger.ws)]
     if not triggers:
         return Outcome(rule.absent)
+    if rule.first_trigger_only:
+        triggers = triggers[:1]
     hits = []
     for t in triggers:
         replies = [i for i in range(t + 1, len(segs)) if segs[i].speaker == rule.speaker][: rule.turns]

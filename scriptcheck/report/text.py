@@ -40,16 +40,20 @@ class TextFormatter(Formatter):
             c.print("    " + " · ".join(f"[{style}]{escape(self.check_label(k))}[/]" for k in failed))
         for f in r.findings:
             self._finding(f)
+        for f in r.advice:
+            self._finding(f, advisory=True)
         for e in r.errors:
             c.print(f"    [magenta]! {escape(e)}[/]")
 
-    def _finding(self, f: Finding) -> None:
+    def _finding(self, f: Finding, advisory: bool = False) -> None:
         lang, c = self.lang, self.console
         where = ""
         if f.segment is not None:
             where = f"{t(f.stage, lang)} {t('segment', lang, n=f.segment)} {clock(f.start)}"
         spk = t(f.speaker, lang) if f.speaker else ""
         level = f" [yellow]({t('warning', lang)})[/]" if f.level == "warning" else ""
+        if advisory:
+            level += f" [blue]({t('advice', lang)})[/]"
         c.print(f"  • [bold]{escape(self.check_label(f.check))}[/] [dim]{escape(f.rule)}[/]{level}  {escape(where)}")
         quoted = escape(f.text)
         if f.matched and f.matched != f.text and f.matched in f.text:

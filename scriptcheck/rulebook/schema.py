@@ -128,6 +128,7 @@ class CheckInfo(Strict):
     label: str
     label_en: str
     description: str | None = None
+    advisory: bool = False  # coaching only: reported apart, never scored (keeps `checks` to the contract)
 
 
 class HoldSettings(Strict):
