@@ -17,6 +17,7 @@ from .matchers import KINDS
 from .matchers.base import Outcome
 from .matchers.pii import mask
 from .model import Call, CallReport, Finding, Metrics, Status
+from .roles import infer_roles
 from .rulebook import Rulebook, load_rulebook
 
 
@@ -49,6 +50,12 @@ class Checker:
         if not call.segments:  # nothing to judge is not a pass
             return self.error_report(call.call_id, call.errors or [f"call {call.call_id}: no segments"],
                                      call.source)
+        inferred = infer_roles(call, self.rulebook.lexicon, self.rulebook.settings.roles)
+        if inferred.error:  # refuse to guess silently
+            report = self.error_report(call.call_id, [*call.errors, inferred.error], call.source)
+            report.roles = inferred.roles
+            return report
+        call = inferred.call
         ctx = self.context(call)
         statuses: dict[str, list[Status]] = {c: [] for c in self.rulebook.checks}
         findings: list[Finding] = []
@@ -78,7 +85,7 @@ class Checker:
             checks=checks, findings=findings, metrics=metrics(ctx, self._overlap_seconds),
             advisory={c: s for c, s in combined.items() if c not in checks}, advice=advice,
             errors=list(call.errors),
-            source=call.source, pii_masked=self.mask_pii,
+            source=call.source, pii_masked=self.mask_pii, roles=inferred.roles,
         )
 
     def error_report(self, call_id: str, errors: list[str], source: str | None) -> CallReport:

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,7 @@ class Segment(BaseModel):
     start: float | None = None
     end: float | None = None
     line: int | None = None  # source line (plain text / JSON Lines) for error messages
+    label: str | None = None  # the raw speaker label when it was not agent/customer (spk0, 1, …)
 
 
 class Call(BaseModel):
@@ -36,6 +37,7 @@ class Call(BaseModel):
     segments: list[Segment] = Field(default_factory=list)
     source: str | None = None  # file (and line) the call came from
     errors: list[str] = Field(default_factory=list)
+    roles: dict[str, Any] | None = None  # how agent/customer were decided when labels were missing or swapped
 
     @property
     def timed(self) -> bool:
@@ -101,6 +103,7 @@ class CallReport(BaseModel):
     errors: list[str] = Field(default_factory=list)
     source: str | None = None
     pii_masked: bool = True
+    roles: dict[str, Any] = Field(default_factory=lambda: {"source": "labels"})
     # Advisory checks (coaching, e.g. courtesy responses): reported beside the contract's
     # `checks`/`findings`, never part of the score, the verdict or the 12 default categories.
     advisory: dict[str, Status] = Field(default_factory=dict)

@@ -134,14 +134,18 @@ def call_from_dict(obj: Any, where: str, fallback_id: str, line: int | None = No
     if cid is None:
         errors.append(f"{where}: no call_id, using {call_id!r}")
     segs: list[Segment] = []
+    # No known role anywhere (diarization ids spk0/spk1, 0/1, or none): keep the raw labels and
+    # let the checker infer roles; otherwise an odd label is an input error for that segment.
+    unlabelled = all(isinstance(s, dict) and speaker_of(s.get("speaker")) is None for s in raw_segs)
     for i, s in enumerate(raw_segs):
-        problem = _segment_problem(s)
+        problem = _segment_problem(s, allow_unknown=unlabelled)
         if problem:
             errors.append(f"{where}: call {call_id}: segment {i}: {problem}")
             continue
         spk = speaker_of(s.get("speaker"))
+        label = None if spk or s.get("speaker") is None else str(s.get("speaker"))
         segs.append(Segment(speaker=spk or "unknown", text=s["text"], start=_num(s.get("start")),
-                            end=_num(s.get("end")), line=line))
+                            end=_num(s.get("end")), line=line, label=label))
     if not segs:
         errors.append(f"{where}: call {call_id}: no usable segments")
     agent = obj.get("agent_id")
@@ -155,12 +159,12 @@ def _num(v: Any) -> float | None:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
-def _segment_problem(s: Any) -> str | None:
+def _segment_problem(s: Any, allow_unknown: bool = False) -> str | None:
     if not isinstance(s, dict):
         return "not an object"
     if not isinstance(s.get("text"), str):
         return "missing or non-string 'text'"
-    if speaker_of(s.get("speaker")) is None:
+    if speaker_of(s.get("speaker")) is None and not allow_unknown:
         return f"unknown speaker {s.get('speaker')!r} (use agent/customer, 坐席/客户 …)"
     for k in ("start", "end"):
         v = s.get(k)
@@ -184,25 +188,41 @@ def _read_plain(text: str, path: Path) -> Call | ReadError:
     """Format 1b: ``[start-end] 坐席:text`` per line; call_id is the file name."""
     segs: list[Segment] = []
     errors: list[str] = []
-    for n, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    parsed = [_LINE.match(ln) for ln in lines]
+    # No known role prefix on any line (mono ASR, a trainee's lines): keep every line, roles inferred later.
+    unlabelled = not any(m and m.group("role") and speaker_of(m.group("role")) for m in parsed)
+    for n, (line, m) in enumerate(zip(lines, parsed, strict=True), 1):
         if not line.strip():
             continue
-        m = _LINE.match(line)
         role = speaker_of(m.group("role")) if m and m.group("role") else None
+        if unlabelled and m:
+            start, end = _times(m, path, n, errors)
+            if m.group("role") is not None:
+                body = m.group("text")
+            else:
+                body = line[m.end("end") + 1:].strip() if m.group("start") else line.strip()
+            segs.append(Segment(speaker="unknown", text=body, start=start, end=end, line=n, label=m.group("role")))
+            continue
         if not m or role is None:
             what = f"unknown speaker {m.group('role')!r}" if m and m.group("role") else "no speaker prefix"
             errors.append(f"{path}:{n}: {what} (use 坐席:/客户: …), line skipped")
             continue
-        start = end = None
-        if m.group("start"):
-            try:
-                start, end = parse_time(m.group("start")), parse_time(m.group("end"))
-            except ValueError:
-                errors.append(f"{path}:{n}: bad time stamp [{m.group('start')}-{m.group('end')}], ignored")
+        start, end = _times(m, path, n, errors)
         segs.append(Segment(speaker=role, text=m.group("text"), start=start, end=end, line=n))
     if not segs:
         return ReadError(path.stem, str(path), f"{path}: no transcript lines found")
     return Call(call_id=path.stem, segments=segs, source=str(path), errors=errors)
+
+
+def _times(m: re.Match[str], path: Path, n: int, errors: list[str]) -> tuple[float | None, float | None]:
+    if not m.group("start"):
+        return None, None
+    try:
+        return parse_time(m.group("start")), parse_time(m.group("end"))
+    except ValueError:
+        errors.append(f"{path}:{n}: bad time stamp [{m.group('start')}-{m.group('end')}], ignored")
+        return None, None
 
 
 def parse_transcript(text: str, call_id: str = "example") -> Call:

@@ -268,7 +268,7 @@ def load_rulebook(name: str | Path = "default") -> Rulebook:
     lexicon = Lexicon(settings.normalize.normalizer())
     guards = settings.guards
     _register(lexicon, [guards.negation, guards.reported, guards.mention_after, stages.hold.notice,
-                        stages.hold.customer_wait], raw, ())
+                        stages.hold.customer_wait, settings.roles.agent, settings.roles.customer], raw, ())
     for rid, rule in rules.items():
         owned = ([rule] if isinstance(rule, Words) else []) + rule.word_fields()
         _register(lexicon, owned, raw, ("rules", rid))

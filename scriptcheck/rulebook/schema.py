@@ -174,9 +174,19 @@ class NormalizeSettings(Strict):
                           tuple(self.fillers), self.stutters)
 
 
+class RoleSettings(Strict):
+    """Role inference (see ``scriptcheck.roles``): cue wordings and how sure it must be."""
+
+    agent: Words = Field(default_factory=Words)
+    customer: Words = Field(default_factory=Words)
+    min_confidence: float = Field(default=0.3, ge=0, le=1)
+    swap_margin: float = Field(default=0.6, gt=0)
+
+
 class Settings(Strict):
     pass_mark: float = Field(default=80.0, ge=0, le=100)
     normalize: NormalizeSettings = Field(default_factory=NormalizeSettings)
+    roles: RoleSettings = Field(default_factory=RoleSettings)
     lang: Literal["zh", "en"] = "zh"
     mask_pii: bool = True
     guards: Guards = Field(default_factory=Guards)
