@@ -93,8 +93,9 @@ def _check_swap(call: Call, lexicon: Lexicon, cfg: RoleSettings) -> Inference:
     customer = [s.text for s in segs if s.speaker == "customer"]
     if not agent or not customer:
         return Inference(call, {"source": "labels"})
-    margin = _cue_score(lexicon, cfg, customer) - _cue_score(lexicon, cfg, agent)
-    if margin < cfg.swap_margin:
+    as_agent = _cue_score(lexicon, cfg, customer)  # how much the "customer" sounds like an agent
+    margin = as_agent - _cue_score(lexicon, cfg, agent)
+    if as_agent <= 0 or margin < cfg.swap_margin:
         return Inference(call, {"source": "labels"})
     roles = {"source": "swapped", "confidence": round(min(1.0, margin), 2)}
     flip = {"agent": "customer", "customer": "agent"}
