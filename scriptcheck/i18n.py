@@ -30,6 +30,11 @@ LABELS: dict[str, dict[str, str]] = {
     "fail_rate": {"zh": "不合格率", "en": "failure rate"},
     "mean_score": {"zh": "平均分", "en": "mean score"},
     "warning": {"zh": "提示", "en": "warning"},
+    "by_agent": {"zh": "坐席指标", "en": "Per agent"},
+    "aht": {"zh": "平均通话时长(秒)", "en": "mean handle time (s)"},
+    "aht_p90": {"zh": "通话时长p90", "en": "handle time p90"},
+    "silence": {"zh": "平均静音占比", "en": "mean silence ratio"},
+    "rate": {"zh": "平均语速(字/分)", "en": "mean chars/min"},
     "advice": {"zh": "辅导建议,不计分", "en": "coaching, not scored"},
     # explanations attached to hits (matchers/base.note)
     "note.hold": {"zh": "等待 {gap} 秒", "en": "{gap} s wait"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -21,12 +22,20 @@ class Summary:
     red_lines: int = 0
     check_fails: Counter[str] = field(default_factory=Counter)
     score_total: float = 0.0
+    by_agent: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+
+    AGENT_FIGURES = ("score", "duration", "silence_ratio", "longest_silence", "agent_chars_per_min", "interruptions")
 
     def add(self, r: CallReport) -> None:
         self.read += 1
         if r.verdict == "error":
             self.errors += 1
             return
+        figures = self.by_agent.setdefault(r.agent_id or "-", {k: [] for k in self.AGENT_FIGURES})
+        for k in self.AGENT_FIGURES:
+            v = r.score if k == "score" else getattr(r.metrics, k)
+            if v is not None:
+                figures[k].append(float(v))
         self.passed += r.verdict == "pass"
         self.failed += r.verdict == "fail"
         self.red_lines += r.red_line
@@ -37,10 +46,28 @@ class Summary:
     def reported(self) -> int:
         return self.passed + self.failed + self.errors
 
+    def agent_stats(self) -> dict[str, dict[str, dict[str, float] | int]]:
+        """Per agent: calls, and mean / p50 / p90 of each figure supervisors track (AHT, silence…)."""
+        out: dict[str, dict[str, dict[str, float] | int]] = {}
+        for agent, figures in sorted(self.by_agent.items()):
+            row: dict[str, dict[str, float] | int] = {"calls": len(figures["score"])}
+            for k, vals in figures.items():
+                if vals:
+                    row[k] = {"mean": round(statistics.fmean(vals), 2), "p50": round(_pct(vals, 50), 2),
+                              "p90": round(_pct(vals, 90), 2)}
+            out[agent] = row
+        return out
+
     @property
     def mean_score(self) -> float | None:
         n = self.passed + self.failed
         return round(self.score_total / n, 1) if n else None
+
+
+def _pct(values: list[float], q: int) -> float:
+    """Nearest-rank percentile (a supervisor's p90 is a value that occurred)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, -(-q * len(ordered) // 100) - 1))]
 
 
 class Formatter:

@@ -71,6 +71,18 @@ class TextFormatter(Formatter):
                 f"[green]{t('passed', lang)} {s.passed}[/] · [red]{t('failed', lang)} {s.failed}[/] · "
                 f"{t('red_lines', lang)} {s.red_lines} · {t('errors', lang)} {s.errors}"
                 + (f" · {t('mean_score', lang)} {s.mean_score}" if s.mean_score is not None else ""))
+        stats = s.agent_stats()
+        if stats and any(isinstance(v.get("duration"), dict) for v in stats.values()):
+            table = Table(show_header=True, header_style="bold", title=t("by_agent", lang))
+            for col in ("agent", "calls", "mean_score", "aht", "aht_p90", "silence", "rate"):
+                table.add_column(t(col, lang), justify="left" if col == "agent" else "right")
+            for agent, row in stats.items():
+                def fig(k: str, q: str = "mean", r=row) -> str:
+                    v = r.get(k)
+                    return f"{v[q]:g}" if isinstance(v, dict) else "-"
+                table.add_row(escape(agent), str(row["calls"]), fig("score"), fig("duration"), fig("duration", "p90"),
+                              fig("silence_ratio"), fig("agent_chars_per_min"))
+            c.print(table)
         if s.check_fails:
             table = Table(show_header=True, header_style="bold")
             table.add_column(t("check", lang))
