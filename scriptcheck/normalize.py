@@ -137,7 +137,9 @@ class Normalizer:
         """How a rulebook phrase is looked for: its folded form, and its clean form if different."""
         folded = self.fold(phrase).text
         clean = self.clean(folded)
-        return (folded,) if clean is None or not clean.text else tuple(dict.fromkeys((folded, clean.text)))
+        if clean is None or len(clean.text) < max(3, 0.6 * len(folded)):
+            return (folded,)  # 就是说 must not become 说: a phrase made mostly of fillers stays as written
+        return tuple(dict.fromkeys((folded, clean.text)))
 
 
 def spoken_digits(text: str) -> str:
