@@ -253,6 +253,20 @@ def audit(
 
 
 @app.command()
+def docs(rules: RulesOpt = None,
+         output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here (e.g. docs/rules.md).")] = None,  # noqa: UP045,E501
+         ) -> None:
+    """Generate the rules reference (rule kinds with a live-checked example each, every rule)."""
+    from .docs import render
+
+    text = render(Checker(_load(rules)))
+    if output is None:
+        print(text, end="")
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command()
 def lint(rules: RulesOpt = None) -> None:
     """Validate the rulebook and run every rule's examples (the pre-commit check)."""
     rb = _load(rules)
