@@ -72,12 +72,19 @@ def _width(ch: str) -> str:
     return folded if len(folded) == 1 else ch
 
 
+@lru_cache(maxsize=16384)
+def _t2s_char(ch: str) -> str:
+    c = _T2S.convert(ch)
+    return c if len(c) == 1 else ch
+
+
 def to_simplified(text: str) -> str:
-    """Character-level Traditional → Simplified: never rewrite words, never change length."""
-    converted = _T2S.convert(text)
-    if len(converted) == len(text):
-        return converted
-    return "".join(c if len(c := _T2S.convert(ch)) == 1 else ch for ch in text)
+    """Character-level Traditional → Simplified: never rewrite words, never change length.
+
+    OpenCC's phrase table would fold a character differently depending on its neighbours
+    (瞭解 → 了解 but 瞭 alone stays); one character at a time, the result is context-free.
+    """
+    return "".join(map(_t2s_char, text))
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,8 @@ class Normalizer:
         offsets: list[int] = []
         for i, ch in enumerate(base):
             f = _width(ch) if self.width else ch
-            if self.case:
-                f = f.lower()
+            if self.case and len(low := f.lower()) == 1:  # 'İ'.lower() is two characters: keep it
+                f = low
             if self.punctuation and _is_dropped(f):
                 continue
             out.append(f)

@@ -16,6 +16,8 @@ _FINALS = (("iang", "ian"), ("uang", "uan"), ("eng", "en"), ("ing", "in"), ("ang
 
 @lru_cache(maxsize=8192)
 def _syllable(ch: str) -> str:
+    if ch.isspace():
+        return "_"  # one token per character, even for a space (keys are space-delimited)
     if not ("\u4e00" <= ch <= "\u9fff"):
         return ch
     from pypinyin import lazy_pinyin

@@ -56,6 +56,13 @@ def _quoted(original: str, pos: int) -> bool:
     return depth > 0 or before.count('"') % 2 == 1
 
 
+def _strip_fillers(ctx: CallContext, text: str) -> str:
+    for f in ctx.lexicon.normalizer.fillers:
+        if f:
+            text = text.replace(f, "")
+    return text
+
+
 def _allowed_today(rule: PhraseRule, ctx: CallContext) -> bool:
     if not rule.allowed_on:
         return False
@@ -95,8 +102,8 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
                 continue
             if any(a - guards.negation_window <= y <= a for _, y in negations):
                 continue
-            if any(y == a for _, y in reported):
-                continue  # reported speech: 同事说你等一会
+            if any(y <= a and not _strip_fillers(ctx, norm.text[y:a]) for _, y in reported):
+                continue  # reported speech: 同事说(嗯)你等一会
             if any(b <= x <= b + guards.mention_window for x, _ in mentions):
                 continue  # quoted without quotation marks (ASR): "…这样的回答不符合规范"
             if guards.quotes and _quoted(norm.original, norm.span(a, b)[0]):
