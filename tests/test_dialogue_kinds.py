@@ -249,7 +249,7 @@ def test_per_agent_summary_percentiles(checker):
     s = Summary()
     for i, dur in enumerate([60, 120, 180, 240, 300]):
         end = f"{dur // 60:02d}:{dur % 60:02d}.0"
-        call = parse_transcript(f"[00:00.0-00:05.0] 坐席：您好，很高兴为您服务。\n[00:06.0-{end}] 客户：嗯好的我想问一下")
+        call = parse_transcript(f"[00:00.0-00:05.0] 坐席：您好，很高兴为您服务。\n[00:06.0-{end}] 客户：我想问一下")
         call.agent_id = "A1"
         call.call_id = f"c{i}"
         s.add(checker.check(call))
