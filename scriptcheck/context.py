@@ -111,13 +111,16 @@ class CallContext:
         if seg not in self._sound_cache:
             self._sound_cache[seg] = phonetic.key(clean.text if clean else self.norms[seg].text)
         text = self._sound_cache[seg]
+        view = clean.text if clean else self.norms[seg].text
         out = []
-        for _, s in sounds:
+        for n, s in sounds:
             p = text.find(s)
             while p >= 0:
                 start = text.count(" ", 0, p)
                 span = (start, start + s.count(" ") - 1)
-                out.append(clean.span(*span) if clean else span)
+                # two syllables match too much mid-sentence (在检修 ≈ 再见): only at the end of the turn
+                if n >= phonetic.MIN_HAN or not view[span[1]:].strip(phonetic.TRAILING_PARTICLES):
+                    out.append(clean.span(*span) if clean else span)
                 p = text.find(s, p + 1)
         return sorted(set(out))
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-MIN_HAN = 3  # shorter wordings match too much by sound alone
+MIN_HAN = 3  # shorter wordings match too much by sound alone (they must end the turn)
+TRAILING_PARTICLES = "啊呀哦吧了啦哈喔"
 
 _FINALS = (("iang", "ian"), ("uang", "uan"), ("eng", "en"), ("ing", "in"), ("ang", "an"))
 

@@ -78,14 +78,61 @@ def read_paths(paths: list[str]) -> Iterator[Call | ReadError]:
             yield from read_file(item)
 
 
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """Bytes of a transcript → (text, encoding). ASR vendors export UTF-8 (with or without BOM),
+    UTF-16 (with BOM) or GB18030/GBK; anything else, or binary data, raises ``ValueError``."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    head = raw[:8192]
+    if b"\x00" in head:  # UTF-16 without a BOM, or binary
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = raw.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _looks_like_text(text):
+                return text, enc
+        raise ValueError("binary file (NUL bytes), not a transcript")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as e:
+        utf8_error = e
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValueError(f"neither UTF-8 (byte {utf8_error.start}) nor GB18030/GBK text") from None
+    if not _looks_like_text(text):
+        raise ValueError("binary file, not a transcript")
+    return text, "gb18030"
+
+
+def _looks_like_text(text: str) -> bool:
+    """Mostly printable characters (GB18030 decodes almost any bytes, so check what came out)."""
+    sample = text[:4096]
+    if not sample:
+        return True
+    good = sum(1 for c in sample if c in "\r\n\t" or 32 <= ord(c) < 127 or "\u4e00" <= c <= "\u9fff"
+               or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef" or c in "“”‘’…—·")
+    return good / len(sample) > 0.9
+
+
 def read_file(path: Path) -> Iterator[Call | ReadError]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            yield ReadError(path.stem, str(path), f"{path}: {size} bytes is over the {MAX_FILE_BYTES} byte limit")
+            return
+        text, _ = decode(path.read_bytes())
     except OSError as e:
         yield ReadError(path.stem, str(path), f"{path}: cannot read: {e.strerror or e}")
         return
-    except UnicodeDecodeError as e:
-        yield ReadError(path.stem, str(path), f"{path}: not UTF-8 text (byte {e.start})")
+    except ValueError as e:
+        yield ReadError(path.stem, str(path), f"{path}: {e}")
         return
     suffix = path.suffix.lower()
     if suffix == ".jsonl":

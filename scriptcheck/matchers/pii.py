@@ -66,51 +66,81 @@ def _named_before(ctx: CallContext, seg: int, ws: Words, start: int, chars: int)
     return bool(ws) and any(start - chars <= y <= start for _, y in ctx.spans(seg, ws.ws))
 
 
+def _views(ctx: CallContext, seg: int) -> list[tuple[str, object]]:
+    """Texts to search, each with a map of its spans back to folded offsets: the folded view with
+    spoken digits read, and the clean view (a filler inside a dictated number: 一三九,嗯,五七…)."""
+    folded = ctx.norms[seg].text
+    views: list[tuple[str, object]] = [(spoken_digits(folded) if ctx.lexicon.normalizer.numerals else folded, None)]
+    clean = ctx.cleans[seg]
+    if clean is not None and clean.text:
+        views.append((clean.text, clean))
+    return views
+
+
+def _find(rule: PiiRule, ctx: CallContext, seg: int, text: str) -> list[tuple[tuple[int, int], str]]:
+    """(span in ``text``, kind) of every personal number in one view of a segment."""
+    excluded = ctx.spans(seg, rule.not_a_card.ws) if rule.not_a_card else []
+    found: list[tuple[tuple[int, int], str]] = []
+
+    def not_a_number(a: int) -> bool:  # 订单号 / 单号 / 尾号… right before it
+        return any(a - rule.context_chars <= y <= a for _, y in excluded)
+
+    if "id_card" in rule.detect:
+        for m in ID_CARD.finditer(text):
+            if not_a_number(m.start()):
+                continue
+            if id_check_digit_ok(m.group()) or _named_before(ctx, seg, rule.id_context, m.start(), rule.context_chars):
+                found.append((m.span(), "id_card"))
+    if "bank_card" in rule.detect:
+        for m in BANK_CARD.finditer(text):
+            a, b = m.span()
+            if any(x < b and a < y for (x, y), _ in found) or not_a_number(a):
+                continue
+            if luhn_ok(m.group()) or _named_before(ctx, seg, rule.card_context, a, rule.context_chars):
+                found.append(((a, b), "bank_card"))
+    if "phone" in rule.detect and rule.third_party:
+        cues = ctx.spans(seg, rule.third_party.ws)
+        found.extend((m.span(), "third_party_phone") for m in MOBILE.finditer(text)
+                     if any(y <= m.start() for _, y in cues))
+    return found
+
+
 def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
     hits = []
     for seg, s in enumerate(ctx.call.segments):
-        if s.speaker != rule.speaker and rule.speaker != "any":
+        if rule.speaker not in ("any", s.speaker):
             continue
-        text = ctx.norms[seg].text
-        if ctx.lexicon.normalizer.numerals:
-            text = spoken_digits(text)
-        ids = [m.span() for m in ID_CARD.finditer(text) if "id_card" in rule.detect and (
-            id_check_digit_ok(m.group()) or _named_before(ctx, seg, rule.id_context, m.start(), rule.context_chars))]
-        hits.extend(hit(ctx, seg, sp, notes=[note("id_card")]) for sp in ids)
-        if "bank_card" in rule.detect:
-            excluded = ctx.spans(seg, rule.not_a_card.ws) if rule.not_a_card else []
-            for m in BANK_CARD.finditer(text):
-                a, b = m.span()
-                if any(x < b and a < y for x, y in ids):
-                    continue
-                if any(a - rule.context_chars <= y <= a for _, y in excluded):
-                    continue
-                if not (luhn_ok(m.group()) or _named_before(ctx, seg, rule.card_context, a, rule.context_chars)):
-                    continue
-                hits.append(hit(ctx, seg, (a, b), notes=[note("bank_card")]))
-        if "phone" in rule.detect and rule.third_party:
-            cues = ctx.spans(seg, rule.third_party.ws)
-            for m in MOBILE.finditer(text):
-                if any(y <= m.start() for _, y in cues):
-                    hits.append(hit(ctx, seg, m.span(), notes=[note("third_party_phone")]))
+        seen: set[tuple[int, int]] = set()
+        for text, back in _views(ctx, seg):
+            for span, kind in _find(rule, ctx, seg, text):
+                folded = back.span(*span) if back is not None else span  # type: ignore[attr-defined]
+                if folded not in seen and not any(x < folded[1] and folded[0] < y for x, y in seen):
+                    seen.add(folded)
+                    hits.append(hit(ctx, seg, folded, notes=[note(kind)]))
     return Outcome("fail" if hits else "pass", hits)
 
 
-_D = "0-9零〇一二三四五六七八九幺两洞xX"
-_SEP = r"\s\-，,、.·"
+_D = "0-9０-９零〇一二三四五六七八九幺两洞xXｘＸ"
+_SEP = r"\s\-－—–_/／，,、.．·()（）"
 _MASKABLE = re.compile(f"[{_D}][{_D}{_SEP}]{{5,}}[{_D}]")
 
 
 def mask(text: str) -> str:
-    """Mask every number of 7+ digits (ID, card, phone): keep the first 3 and last 4 digits."""
+    """Mask every number of 7+ digits (ID, card, phone, however it is written or separated).
+
+    Long numbers keep their first 3 and last 4 digits (139****6604), shorter ones the first and
+    last two, so no run of 7 unmasked digits is ever left.
+    """
 
     def _m(m: re.Match[str]) -> str:
         s = m.group()
         positions = [i for i, c in enumerate(s) if _DIGIT.match(c)]
         if len(positions) < 7:
             return s
-        keep = set(positions[:3] + positions[-4:])
-        return "".join("*" if (i in positions and i not in keep) else c for i, c in enumerate(s))
+        head, tail = (3, 4) if len(positions) >= 11 else (1, 2)
+        keep = set(positions[:head] + positions[-tail:])
+        masked = set(positions) - keep
+        return "".join("*" if i in masked else c for i, c in enumerate(s))
 
     return _MASKABLE.sub(_m, text)
 

@@ -66,6 +66,20 @@ class Candidate:
     accepted: bool
 
 
+def best_substring(phrase: str, text: str, budget: int) -> tuple[int, tuple[int, int]] | None:
+    """Smallest edit distance (<= ``budget``) between ``phrase`` and any substring of ``text``."""
+    n = len(phrase)
+    best: tuple[int, tuple[int, int]] | None = None
+    for width in range(max(1, n - budget), n + budget + 1):
+        for start in range(len(text) - width + 1):
+            d = Levenshtein.distance(phrase, text[start:start + width], score_cutoff=budget)
+            if d <= budget and (best is None or d < best[0]):
+                best = (d, (start, start + width))
+                if d == 0:
+                    return best
+    return best
+
+
 def closest(ctx: CallContext, group: Words, segs: list[int], threshold: float) -> Candidate | None:
     best: Candidate | None = None
     forms = [(p, f) for p in group.phrases for f in ctx.lexicon.normalizer.phrase_forms(p)]
@@ -76,13 +90,15 @@ def closest(ctx: CallContext, group: Words, segs: list[int], threshold: float) -
         words = ctx.tokens(seg)
         for phrase, f in forms:
             al = fuzz.partial_ratio_alignment(f, text)
-            span = (al.dest_start, al.dest_end)
-            if len(f) > len(text):  # the turn sits inside the phrase: compare the whole turn
-                span = (0, len(text))
-            said = text[span[0]:span[1]]
-            ok = (al.score >= threshold > 0 and len(said) >= len(f) - edit_budget(len(f))
-                  and Levenshtein.distance(f, said) <= edit_budget(len(f)))
+            span = (al.dest_start, al.dest_end) if len(f) <= len(text) else (0, len(text))
             score = al.score if len(f) <= len(text) else al.score * len(text) / len(f)
+            ok = False
+            budget = edit_budget(len(f))
+            if threshold > 0 and budget and (found := best_substring(f, text, budget)):
+                d, where = found  # edits anywhere in the turn, wherever the paraphrase sits
+                similarity = 100 * (1 - d / len(f))
+                if similarity >= threshold:
+                    ok, score, span = True, max(score, similarity), where
             ptoks = phrase_tokens(f)
             if len(ptoks) >= MIN_TOKENS:
                 share = 100 * len(ptoks & words) / len(ptoks)
