@@ -1,17 +1,16 @@
 """Command line: ``scriptcheck check|rules|explain|config|lint``.
 
 Exit codes (one table for every command):
-    0  every call passes / lint clean
-    1  some call fails (or could not be read) / lint found problems
-    2  usage, rulebook or config error: the run could not be trusted
+    0    every call passes / lint clean
+    1    some call fails (or could not be read) / lint found problems
+    2    usage, rulebook or config error: the run could not be trusted
+    130  interrupted (Ctrl-C, SIGTERM): the output so far is kept as FILE.partial, resumable
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
 from enum import IntEnum
 from pathlib import Path
@@ -23,11 +22,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__
+from . import __version__, batch
 from .engine import Checker
 from .examples import run_examples
 from .readers import ReadError, read_paths
-from .report import FORMATS, Summary
+from .report import FORMATS
 from .rulebook import RulebookError, load_rulebook
 
 
@@ -35,6 +34,7 @@ class Exit(IntEnum):
     OK = 0
     FINDINGS = 1
     ERROR = 2
+    INTERRUPTED = 130  # Ctrl-C / SIGTERM: partial output kept, resumable
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -82,10 +82,11 @@ def check(
     rules: RulesOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")] = "text",
     output: Annotated[Optional[Path],  # noqa: UP045
-                      typer.Option("--output", "-o", help="Write the report here (atomically).")] = None,
+                      typer.Option("--output", "-o", help="Write here (FILE.partial until done).")] = None,
     lang: LangOpt = None,
     show_pii: Annotated[bool, typer.Option("--show-pii", help="Do not mask ID/card/phone numbers.")] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when calls fail.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted --output run.")] = False,
 ) -> None:
     """Check calls and report verdicts, scores and evidence."""
     if fmt not in FORMATS:
@@ -94,43 +95,41 @@ def check(
     if lang not in (None, "zh", "en"):
         err.print("[red]--lang must be zh or en[/]")
         raise typer.Exit(Exit.ERROR)
+    if resume and (output is None or fmt != "json"):
+        err.print("[red]--resume needs --format json and --output FILE[/]")
+        raise typer.Exit(Exit.ERROR)
     rb = _load(rules)
     checker = Checker(rb, lang=lang, mask_pii=False if show_pii else None)
-    summary = Summary()
-    out_file = tmp_path = None
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-        out_file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-    stream = out_file or sys.stdout
-    formatter = FORMATS[fmt](stream, lang=checker.lang, checks=rb.checks)
+    out_file, done = batch.open_output(output, resume) if output is not None else (None, [])
+    formatter = FORMATS[fmt](out_file or sys.stdout, lang=checker.lang, checks=rb.checks)
     try:
         formatter.start()
-        for item in read_paths(paths):
-            if isinstance(item, ReadError):
-                report = checker.error_report(item.call_id, [item.message], item.source)
-            else:
-                try:
-                    report = checker.check(item)
-                except Exception as e:  # a bug on one call must not lose the batch
-                    report = checker.error_report(item.call_id, [f"{item.source}: internal error: {e!r}"],
-                                                  item.source)
-            summary.add(report)
-            formatter.call(report)
-        formatter.finish(summary)
+        result = batch.run(checker, paths, formatter, done)
+        if not result.interrupted:
+            formatter.finish(result.summary)
     finally:
         if out_file is not None:
             out_file.close()
-    if output is not None and tmp_path is not None:
-        os.replace(tmp_path, output)
-    err.print(f"scriptcheck: {summary.read} calls read = {summary.passed + summary.failed} checked "
-              f"+ {summary.errors} errors; {summary.failed} failed, {summary.red_lines} red lines")
-    if summary.read == 0:
+    s = result.summary
+    checked = s.passed + s.failed - sum(1 for r in done if r.verdict != "error")
+    err.print(f"scriptcheck: {s.read} calls read = {checked} checked + {s.errors} errors"
+              + (f" + {result.resumed} from the earlier run" if resume else "")
+              + f"; {s.failed} failed, {s.red_lines} red lines")
+    if result.interrupted:
+        where = f"; partial output kept in {batch.partial_path(output)}, continue with --resume" if output else ""
+        err.print(f"[yellow]interrupted after {s.read} calls{where}[/]")
+        raise typer.Exit(Exit.INTERRUPTED)
+    if output is not None:
+        batch.finish_output(output)
+    if not result.reconciled:
+        err.print("[red]calls read and calls reported disagree: the output is incomplete[/]")
+        raise typer.Exit(Exit.ERROR)
+    if s.read == 0:
         err.print("[red]no calls found in the given paths[/]")
         raise typer.Exit(Exit.ERROR)
     if exit_zero:
         raise typer.Exit(Exit.OK)
-    raise typer.Exit(Exit.FINDINGS if (summary.failed or summary.errors) else Exit.OK)
+    raise typer.Exit(Exit.FINDINGS if (s.failed or s.errors) else Exit.OK)
 
 
 @app.command("rules")

@@ -50,13 +50,14 @@ class Checker:
         if not call.segments:  # nothing to judge is not a pass
             return self.error_report(call.call_id, call.errors or [f"call {call.call_id}: no segments"],
                                      call.source)
-        inferred = infer_roles(call, self.rulebook.lexicon, self.rulebook.settings.roles)
+        ctx = self.context(call)  # normalized and scanned once; roles only relabel speakers
+        inferred = infer_roles(call, ctx.said, self.rulebook.settings.roles)
         if inferred.error:  # refuse to guess silently
             report = self.error_report(call.call_id, [*call.errors, inferred.error], call.source)
             report.roles = inferred.roles
             return report
-        call = inferred.call
-        ctx = self.context(call)
+        if inferred.call is not call:
+            call = ctx.call = inferred.call  # before any speaker-dependent (cached) structure is built
         statuses: dict[str, list[Status]] = {c: [] for c in self.rulebook.checks}
         findings: list[Finding] = []
         advice: list[Finding] = []

@@ -15,6 +15,7 @@ Every step is switchable in the rulebook (``settings.normalize``).
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -74,7 +75,10 @@ def _width(ch: str) -> str:
 
 @lru_cache(maxsize=16384)
 def _t2s_char(ch: str) -> str:
-    c = _T2S.convert(ch)
+    try:
+        c = _T2S.convert(ch)
+    except UnicodeError:  # a lone surrogate from bad JSON escapes: keep it as it is
+        return ch
     return c if len(c) == 1 else ch
 
 
@@ -116,6 +120,8 @@ class Normalizer:
 
     def clean(self, folded: str) -> Clean | None:
         """Fillers and stutters removed, spoken digits read; ``None`` when nothing changes."""
+        if not self._may_change(folded):
+            return None
         kept: list[int] = []
         i, n = 0, len(folded)
         fillers = sorted((w for w in self.fillers if w), key=len, reverse=True)
@@ -139,6 +145,18 @@ class Normalizer:
         if len(kept) == n and text == folded:
             return None
         return Clean(text, tuple(kept))
+
+    def _may_change(self, text: str) -> bool:
+        """Cheap pre-check: a filler, a doubled character or a run of spoken digits is present."""
+        firsts = self.__dict__.get("_firsts")
+        if firsts is None:
+            firsts = frozenset(f[0] for f in self.fillers if f)
+            object.__setattr__(self, "_firsts", firsts)
+        if any(c in firsts for c in text):
+            return True
+        if self.stutters and any(a == b for a, b in itertools.pairwise(text)):
+            return True
+        return self.numerals and sum(c in CN_DIGITS for c in text) >= MIN_SPOKEN_DIGITS
 
     def phrase_forms(self, phrase: str) -> tuple[str, ...]:
         """How a rulebook phrase is looked for: its folded form, and its clean form if different."""

@@ -84,7 +84,9 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
         spans = ctx.spans(seg, rule.ws)
         # ASR homophones (你在说一遍) count for taboo phrases; for a red line they only ask for review
         sounds = ctx.sound_spans(seg, rule.ws, rule.phonetic) if rule.phonetic else []
-        sounds = [sp for sp in sounds if not any(x < sp[1] and sp[0] < y for x, y in spans)]
+        # …but never across the pronoun: 您想怎么样 is the polite form, not the taboo 你想怎么样
+        sounds = [sp for sp in sounds if not any(x < sp[1] and sp[0] < y for x, y in spans)
+                  and "您" not in ctx.norms[seg].text[sp[0]:sp[1]]]
         if not spans and not sounds:
             continue
         if rule.unless and ctx.said(seg, rule.unless.ws):

@@ -13,6 +13,7 @@ Also home of ``mask``: the report masks these numbers by default.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
@@ -77,31 +78,35 @@ def _views(ctx: CallContext, seg: int) -> list[tuple[str, object]]:
     return views
 
 
-def _find(rule: PiiRule, ctx: CallContext, seg: int, text: str) -> list[tuple[tuple[int, int], str]]:
-    """(span in ``text``, kind) of every personal number in one view of a segment."""
+def _find(rule: PiiRule, ctx: CallContext, seg: int, text: str,
+          to_folded: Callable[[int], int]) -> list[tuple[tuple[int, int], str]]:
+    """(span in ``text``, kind) of every personal number in one view of a segment; context cues are
+    folded-view spans, so positions are compared after ``to_folded``."""
     excluded = ctx.spans(seg, rule.not_a_card.ws) if rule.not_a_card else []
     found: list[tuple[tuple[int, int], str]] = []
 
     def not_a_number(a: int) -> bool:  # 订单号 / 单号 / 尾号… right before it
-        return any(a - rule.context_chars <= y <= a for _, y in excluded)
+        fa = to_folded(a)
+        return any(fa - rule.context_chars <= y <= fa for _, y in excluded)
+
+    def named(ws: Words, a: int) -> bool:
+        return _named_before(ctx, seg, ws, to_folded(a), rule.context_chars)
 
     if "id_card" in rule.detect:
         for m in ID_CARD.finditer(text):
-            if not_a_number(m.start()):
-                continue
-            if id_check_digit_ok(m.group()) or _named_before(ctx, seg, rule.id_context, m.start(), rule.context_chars):
+            if not not_a_number(m.start()) and (id_check_digit_ok(m.group()) or named(rule.id_context, m.start())):
                 found.append((m.span(), "id_card"))
     if "bank_card" in rule.detect:
         for m in BANK_CARD.finditer(text):
             a, b = m.span()
             if any(x < b and a < y for (x, y), _ in found) or not_a_number(a):
                 continue
-            if luhn_ok(m.group()) or _named_before(ctx, seg, rule.card_context, a, rule.context_chars):
+            if luhn_ok(m.group()) or named(rule.card_context, a):
                 found.append(((a, b), "bank_card"))
     if "phone" in rule.detect and rule.third_party:
         cues = ctx.spans(seg, rule.third_party.ws)
         found.extend((m.span(), "third_party_phone") for m in MOBILE.finditer(text)
-                     if any(y <= m.start() for _, y in cues))
+                     if any(y <= to_folded(m.start()) for _, y in cues))
     return found
 
 
@@ -112,7 +117,8 @@ def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
             continue
         seen: set[tuple[int, int]] = set()
         for text, back in _views(ctx, seg):
-            for span, kind in _find(rule, ctx, seg, text):
+            to_folded = back.to_folded.__getitem__ if back is not None else int  # type: ignore[attr-defined]
+            for span, kind in _find(rule, ctx, seg, text, to_folded):
                 folded = back.span(*span) if back is not None else span  # type: ignore[attr-defined]
                 if folded not in seen and not any(x < folded[1] and folded[0] < y for x, y in seen):
                     seen.add(folded)
@@ -121,8 +127,8 @@ def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
 
 
 _D = "0-9０-９零〇一二三四五六七八九幺两洞xXｘＸ"
-_SEP = r"\s\-－—–_/／，,、.．·()（）"
-_MASKABLE = re.compile(f"[{_D}][{_D}{_SEP}]{{5,}}[{_D}]")
+# digits, possibly separated by up to two punctuation/space characters (pauses: 。 …… ～ ： / —)
+_MASKABLE = re.compile(f"[{_D}](?:[^\\w]{{0,2}}[{_D}]){{6,}}")
 
 
 def mask(text: str) -> str:

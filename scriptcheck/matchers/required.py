@@ -94,7 +94,8 @@ def closest(ctx: CallContext, group: Words, segs: list[int], threshold: float) -
             score = al.score if len(f) <= len(text) else al.score * len(text) / len(f)
             ok = False
             budget = edit_budget(len(f))
-            if threshold > 0 and budget and (found := best_substring(f, text, budget)):
+            near = al.score >= 100 * (1 - 2 * budget / len(f)) - 1  # partial_ratio can't be far below a match
+            if threshold > 0 and budget and near and (found := best_substring(f, text, budget)):
                 d, where = found  # edits anywhere in the turn, wherever the paraphrase sits
                 similarity = 100 * (1 - d / len(f))
                 if similarity >= threshold:

@@ -278,9 +278,9 @@ def load_rulebook(name: str | Path = "default") -> Rulebook:
 
 def _register(lexicon: Lexicon, words: list[Strict], raw: Raw, path: KeyPath) -> None:
     for w in words:
-        if not isinstance(w, Words) or w._ws is not None:
+        if not isinstance(w, Words):
             continue
         try:
-            w._ws = lexicon.add(w.phrases, w.patterns)
+            w.compile_into(lexicon)
         except PatternError as e:
             raise RulebookError(str(e), raw.locs.get((*path, "patterns")) or raw.locs.get(path), path) from e

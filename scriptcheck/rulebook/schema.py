@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..lexicon import WordSet
 from ..normalize import Normalizer
@@ -23,13 +23,17 @@ class Words(Strict):
 
     phrases: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
-    _ws: WordSet | None = PrivateAttr(default=None)
-
     @property
     def ws(self) -> WordSet:
-        if self._ws is None:
-            raise RuntimeError("word set used before the rulebook was compiled")
-        return self._ws
+        """The compiled word set (set once by the loader; a plain attribute, read on the hot path)."""
+        try:
+            return self.__dict__["compiled_ws"]
+        except KeyError:
+            raise RuntimeError("word set used before the rulebook was compiled") from None
+
+    def compile_into(self, lexicon: object) -> None:
+        if "compiled_ws" not in self.__dict__:
+            self.__dict__["compiled_ws"] = lexicon.add(self.phrases, self.patterns)  # type: ignore[attr-defined]
 
     def __bool__(self) -> bool:
         return bool(self.phrases or self.patterns)

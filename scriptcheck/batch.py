@@ -1,0 +1,122 @@
+"""Running a batch so that nothing is lost and an interrupted run can be continued.
+
+Every call read ends up in the output, as a report or as an error record. With ``--output FILE``
+the report is written to ``FILE.partial`` one call at a time (flushed) and renamed to ``FILE`` only
+when the batch is complete; Ctrl-C or SIGTERM leaves a valid ``.partial``; ``--resume`` keeps the
+calls already there (dropping a torn last line) and checks only the rest, in the same order, so the
+result equals an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from .engine import Checker
+from .model import CallReport
+from .readers import ReadError, read_paths
+from .report import Formatter, Summary
+
+
+def partial_path(output: Path) -> Path:
+    return output.with_name(output.name + ".partial")
+
+
+def report_key(source: str | None, call_id: str) -> str:
+    return f"{source or ''}\t{call_id}"
+
+
+def load_done(path: Path) -> list[CallReport]:
+    """Reports already written to a JSON Lines file; a torn last line is cut off the file."""
+    raw = path.read_bytes()
+    keep = raw.rfind(b"\n") + 1
+    if keep != len(raw):
+        with path.open("r+b") as f:
+            f.truncate(keep)
+    done = []
+    for line in raw[:keep].decode("utf-8").splitlines():
+        if line.strip():
+            done.append(CallReport.model_validate(json.loads(line)))
+    return done
+
+
+@dataclass
+class BatchResult:
+    summary: Summary
+    resumed: int = 0
+    interrupted: bool = False
+
+    @property
+    def reconciled(self) -> bool:
+        s = self.summary
+        return s.read == s.passed + s.failed + s.errors
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """A batch killed by SIGTERM (a scheduler's stop) ends like Ctrl-C: output kept, resumable."""
+
+    def _raise(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[CallReport] | None = None) -> BatchResult:
+    """Check every call under ``paths`` in order, skipping those already ``done``."""
+    result = BatchResult(Summary())
+    skip = set()
+    for report in done or []:
+        result.summary.add(report)
+        skip.add(report_key(report.source, report.call_id))
+    try:
+        with sigterm_as_interrupt():
+            for item in read_paths(paths):
+                if report_key(item.source, item.call_id) in skip:
+                    result.resumed += 1
+                    continue
+                if isinstance(item, ReadError):
+                    report = checker.error_report(item.call_id, [item.message], item.source)
+                else:
+                    try:
+                        report = checker.check(item)
+                    except Exception as e:  # a bug on one call must not lose the batch
+                        report = checker.error_report(item.call_id, [f"{item.source}: internal error: {e!r}"],
+                                                      item.source)
+                result.summary.add(report)
+                formatter.call(report)
+    except KeyboardInterrupt:
+        result.interrupted = True
+    return result
+
+
+def open_output(output: Path, resume: bool) -> tuple[TextIO, list[CallReport]]:
+    """The ``.partial`` file to write to (line-buffered) and the reports already in it."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    part = partial_path(output)
+    done: list[CallReport] = []
+    if resume:
+        if not part.exists() and output.exists():
+            os.replace(output, part)
+        if part.exists():
+            done = load_done(part)
+        return part.open("a", encoding="utf-8", newline="\n", buffering=1), done
+    return part.open("w", encoding="utf-8", newline="\n", buffering=1), done
+
+
+def finish_output(output: Path) -> None:
+    os.replace(partial_path(output), output)
