@@ -43,7 +43,8 @@ class CallContext:
     cleans: list[Clean | None] = field(init=False)  # clean view (fillers, stutters, digits), None if same
     _literal: list[dict[int, list[Span]]] = field(init=False)
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
-    _sound_cache: dict[int, str] = field(init=False, default_factory=dict)
+    _sound_cache: dict[int, dict[int, list[tuple[int, int, int]]]] = field(init=False, default_factory=dict)
+    _regex_ids: dict[int, set[int]] = field(init=False, default_factory=dict)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -65,11 +66,21 @@ class CallContext:
             return folded
         return sorted(set(folded) | {clean.span(a, b) for a, b in more})
 
+    def _regex_candidates(self, seg: int) -> set[int]:
+        """Word sets whose patterns match this utterance (one RE2-set pass per view, cached)."""
+        if seg not in self._regex_ids:
+            clean = self.cleans[seg]
+            ids = self.lexicon.regex_candidates(self.norms[seg].text)
+            if clean is not None:
+                ids |= self.lexicon.regex_candidates(clean.text)
+            self._regex_ids[seg] = ids
+        return self._regex_ids[seg]
+
     # --- phrase look-up -------------------------------------------------------------------
     def spans(self, seg: int, ws: WordSet) -> list[Span]:
         """Spans (folded-view offsets) in segment ``seg`` where any wording of ``ws`` occurs."""
         out = list(self._literal[seg].get(ws.id, ()))
-        if ws.regex is not None:
+        if ws.regex is not None and ws.id in self._regex_candidates(seg):
             key = (seg, ws.id)
             if key not in self._regex_cache:
                 self._regex_cache[key] = self._both_views(seg, lambda t: self.lexicon.regex_spans(ws, t))
@@ -103,25 +114,18 @@ class CallContext:
         return bool(self.sound_spans(seg, ws, min_han))
 
     def sound_spans(self, seg: int, ws: WordSet, min_han: int = phonetic.MIN_HAN) -> list[Span]:
-        """Normalized spans whose fuzzy pinyin equals a phrase of ``ws`` (one syllable per character)."""
-        sounds = [(n, s) for n, s in ws.sounds if n >= min_han]
-        if not sounds:
+        """Folded-view spans whose fuzzy pinyin equals a phrase of ``ws`` (one syllable per character)."""
+        if not ws.sounds or max(n for n, _ in ws.sounds) < min_han:
             return []
         clean = self.cleans[seg]
-        if seg not in self._sound_cache:
-            self._sound_cache[seg] = phonetic.key(clean.text if clean else self.norms[seg].text)
-        text = self._sound_cache[seg]
         view = clean.text if clean else self.norms[seg].text
+        if seg not in self._sound_cache:  # the utterance's pinyin, scanned once for every rule
+            self._sound_cache[seg] = self.lexicon.scan_sounds(phonetic.key(view))
         out = []
-        for n, s in sounds:
-            p = text.find(s)
-            while p >= 0:
-                start = text.count(" ", 0, p)
-                span = (start, start + s.count(" ") - 1)
-                # two syllables match too much mid-sentence (在检修 ≈ 再见): only at the end of the turn
-                if n >= phonetic.MIN_HAN or not view[span[1]:].strip(phonetic.TRAILING_PARTICLES):
-                    out.append(clean.span(*span) if clean else span)
-                p = text.find(s, p + 1)
+        for n, a, b in self._sound_cache[seg].get(ws.id, ()):
+            # two syllables match too much mid-sentence (在检修 ≈ 再见): only at the end of the turn
+            if n >= min_han and (n >= phonetic.MIN_HAN or not view[b:].strip(phonetic.TRAILING_PARTICLES)):
+                out.append(clean.span(a, b) if clean else (a, b))
         return sorted(set(out))
 
     # --- structure ------------------------------------------------------------------------

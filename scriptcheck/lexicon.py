@@ -62,6 +62,12 @@ class Lexicon:
         self._sets: list[WordSet] = []
         self._automaton = ahocorasick.Automaton()
         self._words: dict[str, list[int]] = {}
+        # every pattern of every word set in one RE2 set: one pass says which word sets can match
+        self._regex_set = re2.Set.SearchSet(_RE2_OPTIONS)
+        self._regex_owner: list[int] = []
+        # fuzzy-pinyin keys of every phrase in a second automaton: one pass per utterance
+        self._sound_automaton = ahocorasick.Automaton()
+        self._sounds: dict[str, list[tuple[int, int]]] = {}
         self._built = False
 
     def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
@@ -69,6 +75,11 @@ class Lexicon:
         ws.regex = compile_pattern(ws.patterns)
         forms = [f for p in ws.phrases for f in self.normalizer.phrase_forms(p)]
         ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for f in forms if (n := phonetic.han_count(f)) >= 2))
+        for n, key in ws.sounds:
+            self._sounds.setdefault(key, []).append((ws.id, n))
+        for p in ws.patterns:
+            self._regex_set.Add(p)
+            self._regex_owner.append(ws.id)
         self._sets.append(ws)
         for f in dict.fromkeys(forms):
             if f:
@@ -82,7 +93,30 @@ class Lexicon:
             self._automaton.add_word(word, (len(word), tuple(ids)))
         if self._words:
             self._automaton.make_automaton()
+        for key, owners in self._sounds.items():
+            self._sound_automaton.add_word(key, (key.count(" ") - 1, tuple(owners)))
+        if self._sounds:
+            self._sound_automaton.make_automaton()
+        if self._regex_owner:
+            self._regex_set.Compile()
         self._built = True
+
+    def regex_candidates(self, text: str) -> set[int]:
+        """Ids of the word sets with a pattern that matches somewhere in ``text``."""
+        if not self._regex_owner or not text:
+            return set()
+        return {self._regex_owner[i] for i in self._regex_set.Match(text) or ()}
+
+    def scan_sounds(self, key: str) -> dict[int, list[tuple[int, int, int]]]:
+        """Homophone hits in a fuzzy-pinyin ``key``: word-set id → [(Han chars, first, last+1 syllable)]."""
+        out: dict[int, list[tuple[int, int, int]]] = {}
+        if not self._sounds:
+            return out
+        for end, (syllables, owners) in self._sound_automaton.iter(key):
+            first = key.count(" ", 0, end + 1) - syllables - 1
+            for ws_id, n in owners:
+                out.setdefault(ws_id, []).append((n, first, first + syllables))
+        return out
 
     def scan(self, text: str) -> dict[int, list[Span]]:
         """All literal hits in ``text`` (normalized), grouped by word-set id."""

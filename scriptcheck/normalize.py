@@ -16,6 +16,7 @@ Every step is switchable in the rulebook (``settings.normalize``).
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -167,8 +168,13 @@ class Normalizer:
         return tuple(dict.fromkeys((folded, clean.text)))
 
 
+_HAS_CN_DIGIT = re.compile(f"[{CN_DIGITS}]")
+
+
 def spoken_digits(text: str) -> str:
     """Runs of spoken digits (一三九…, 幺, 两, 洞) as ASCII digits, one char for one char."""
+    if not _HAS_CN_DIGIT.search(text):
+        return text
     out = list(text)
     run: list[int] = []
     for i, ch in enumerate([*text, ""]):
