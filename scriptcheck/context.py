@@ -115,7 +115,7 @@ class CallContext:
 
     def sound_spans(self, seg: int, ws: WordSet, min_han: int = phonetic.MIN_HAN) -> list[Span]:
         """Folded-view spans whose fuzzy pinyin equals a phrase of ``ws`` (one syllable per character)."""
-        if not ws.sounds or max(n for n, _ in ws.sounds) < min_han:
+        if ws.max_sound_han < min_han:
             return []
         clean = self.cleans[seg]
         view = clean.text if clean else self.norms[seg].text

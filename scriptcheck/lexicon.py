@@ -31,6 +31,7 @@ class WordSet:
     id: int = -1
     regex: object | None = field(default=None, repr=False)
     sounds: tuple[tuple[int, str], ...] = field(default=(), repr=False)  # (Han chars, fuzzy-pinyin key)
+    max_sound_han: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.phrases or self.patterns)
@@ -75,6 +76,7 @@ class Lexicon:
         ws.regex = compile_pattern(ws.patterns)
         forms = [f for p in ws.phrases for f in self.normalizer.phrase_forms(p)]
         ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for f in forms if (n := phonetic.han_count(f)) >= 2))
+        ws.max_sound_han = max((n for n, _ in ws.sounds), default=0)
         for n, key in ws.sounds:
             self._sounds.setdefault(key, []).append((ws.id, n))
         for p in ws.patterns:

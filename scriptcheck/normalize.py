@@ -15,7 +15,6 @@ Every step is switchable in the rulebook (``settings.normalize``).
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -105,33 +104,46 @@ class Normalizer:
     stutters: bool = True
     stutter_chars: str = "我你您他她这那就是的呃嗯啊"
 
+    def _char(self, ch: str) -> str | None:
+        """One character folded (width, case), or None when it is dropped; cached per normalizer."""
+        cache: dict[str, str | None] = self.__dict__.setdefault("_char_cache", {})
+        if ch in cache:
+            return cache[ch]
+        f = _width(ch) if self.width else ch
+        if self.case and len(low := f.lower()) == 1:  # 'İ'.lower() is two characters: keep it
+            f = low
+        out = None if self.punctuation and _is_dropped(f) else f
+        if len(cache) < 65536:
+            cache[ch] = out
+        return out
+
     def fold(self, text: str) -> Normalized:
         base = to_simplified(text) if self.traditional else text
         out: list[str] = []
         offsets: list[int] = []
+        char = self._char
         for i, ch in enumerate(base):
-            f = _width(ch) if self.width else ch
-            if self.case and len(low := f.lower()) == 1:  # 'İ'.lower() is two characters: keep it
-                f = low
-            if self.punctuation and _is_dropped(f):
-                continue
-            out.append(f)
-            offsets.append(i)
+            f = char(ch)
+            if f is not None:
+                out.append(f)
+                offsets.append(i)
         return Normalized("".join(out), tuple(offsets), text)
+
+    def _filler_re(self) -> re.Pattern[str] | None:
+        if "_filler_pattern" not in self.__dict__:
+            words = sorted((w for w in self.fillers if w), key=len, reverse=True)
+            self.__dict__["_filler_pattern"] = re.compile("|".join(map(re.escape, words))) if words else None
+        return self.__dict__["_filler_pattern"]
 
     def clean(self, folded: str) -> Clean | None:
         """Fillers and stutters removed, spoken digits read; ``None`` when nothing changes."""
-        if not self._may_change(folded):
-            return None
-        kept: list[int] = []
-        i, n = 0, len(folded)
-        fillers = sorted((w for w in self.fillers if w), key=len, reverse=True)
-        while i < n:  # pass 1: filler words
-            f = next((w for w in fillers if folded.startswith(w, i)), None)
-            if f is None:
-                kept.append(i)
-            i += len(f) if f else 1
-        if self.stutters:  # pass 2: 我我我 → 我, 好好好 → 好; doubles only for stutter-prone characters
+        filler_re = self._filler_re()
+        dropped: set[int] = set()
+        if filler_re is not None:  # pass 1: filler words
+            for m in filler_re.finditer(folded):
+                dropped.update(range(m.start(), m.end()))
+        kept = [i for i in range(len(folded)) if i not in dropped] if dropped else list(range(len(folded)))
+        if self.stutters and _REPEAT.search(folded):  # pass 2: 我我我 → 我, 好好好 → 好; doubles of stutter-prone chars
             runs: list[list[int]] = []
             for k in kept:
                 if runs and folded[runs[-1][-1]] == folded[k] and not folded[k].isdigit():
@@ -140,24 +152,12 @@ class Normalizer:
                     runs.append([k])
             kept = [k for r in runs for k in (
                 r[:1] if len(r) >= 3 or (len(r) == 2 and folded[r[0]] in self.stutter_chars) else r)]
-        text = "".join(folded[k] for k in kept)
+        text = "".join(folded[k] for k in kept) if len(kept) != len(folded) else folded
         if self.numerals:
             text = spoken_digits(text)
-        if len(kept) == n and text == folded:
+        if len(kept) == len(folded) and text == folded:
             return None
         return Clean(text, tuple(kept))
-
-    def _may_change(self, text: str) -> bool:
-        """Cheap pre-check: a filler, a doubled character or a run of spoken digits is present."""
-        firsts = self.__dict__.get("_firsts")
-        if firsts is None:
-            firsts = frozenset(f[0] for f in self.fillers if f)
-            object.__setattr__(self, "_firsts", firsts)
-        if any(c in firsts for c in text):
-            return True
-        if self.stutters and any(a == b for a, b in itertools.pairwise(text)):
-            return True
-        return self.numerals and sum(c in CN_DIGITS for c in text) >= MIN_SPOKEN_DIGITS
 
     def phrase_forms(self, phrase: str) -> tuple[str, ...]:
         """How a rulebook phrase is looked for: its folded form, and its clean form if different."""
@@ -168,6 +168,8 @@ class Normalizer:
         return tuple(dict.fromkeys((folded, clean.text)))
 
 
+_REPEAT = re.compile(r"(.)\1")
+_DIGIT_RUN = re.compile(f"[0-9{CN_DIGITS}]{{{MIN_SPOKEN_DIGITS},}}")
 _HAS_CN_DIGIT = re.compile(f"[{CN_DIGITS}]")
 
 
@@ -175,17 +177,7 @@ def spoken_digits(text: str) -> str:
     """Runs of spoken digits (一三九…, 幺, 两, 洞) as ASCII digits, one char for one char."""
     if not _HAS_CN_DIGIT.search(text):
         return text
-    out = list(text)
-    run: list[int] = []
-    for i, ch in enumerate([*text, ""]):
-        if ch and (ch in CN_DIGITS or ch.isdigit()):
-            run.append(i)
-            continue
-        if sum(text[k] in CN_DIGITS for k in run) and len(run) >= MIN_SPOKEN_DIGITS:
-            for k in run:
-                out[k] = text[k].translate(_CN_TO_ASCII)
-        run = []
-    return "".join(out)
+    return _DIGIT_RUN.sub(lambda m: m.group().translate(_CN_TO_ASCII), text)
 
 
 DEFAULT = Normalizer()
