@@ -45,6 +45,8 @@ class CallContext:
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
     _sound_cache: dict[int, dict[int, list[tuple[int, int, int]]]] = field(init=False, default_factory=dict)
     _regex_ids: dict[int, set[int]] = field(init=False, default_factory=dict)
+    _index: dict[int, set[int]] | None = field(init=False, default=None)
+    _sound_index: dict[int, set[int]] | None = field(init=False, default=None)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -65,6 +67,36 @@ class CallContext:
                 folded[k] = sorted(set(folded.get(k, [])) | {clean.span(a, b) for a, b in spans})
             return folded
         return sorted(set(folded) | {clean.span(a, b) for a, b in more})
+
+    def segments_with(self, ws: WordSet, sounds: bool = False) -> set[int]:
+        """Segments where ``ws`` may occur (literal hit, pattern candidate, or — with ``sounds`` —
+        a homophone): matchers look only there instead of at every utterance."""
+        if self._index is None:
+            index: dict[int, set[int]] = {}
+            for seg, found in enumerate(self._literal):
+                for ws_id in found:
+                    index.setdefault(ws_id, set()).add(seg)
+            for seg in range(len(self.norms)):
+                for ws_id in self._regex_candidates(seg):
+                    index.setdefault(ws_id, set()).add(seg)
+            self._index = index
+        out = self._index.get(ws.id, set())
+        if sounds and ws.sounds:
+            if self._sound_index is None:
+                sidx: dict[int, set[int]] = {}
+                for seg in range(len(self.norms)):
+                    for ws_id in self._sounds(seg):
+                        sidx.setdefault(ws_id, set()).add(seg)
+                self._sound_index = sidx
+            out = out | self._sound_index.get(ws.id, set())
+        return out
+
+    def _sounds(self, seg: int) -> dict[int, list[tuple[int, int, int]]]:
+        if seg not in self._sound_cache:  # the utterance's pinyin, scanned once for every rule
+            clean = self.cleans[seg]
+            view = clean.text if clean else self.norms[seg].text
+            self._sound_cache[seg] = self.lexicon.scan_sounds(phonetic.key(view))
+        return self._sound_cache[seg]
 
     def _regex_candidates(self, seg: int) -> set[int]:
         """Word sets whose patterns match this utterance (one RE2-set pass per view, cached)."""
@@ -119,10 +151,8 @@ class CallContext:
             return []
         clean = self.cleans[seg]
         view = clean.text if clean else self.norms[seg].text
-        if seg not in self._sound_cache:  # the utterance's pinyin, scanned once for every rule
-            self._sound_cache[seg] = self.lexicon.scan_sounds(phonetic.key(view))
         out = []
-        for n, a, b in self._sound_cache[seg].get(ws.id, ()):
+        for n, a, b in self._sounds(seg).get(ws.id, ()):
             # two syllables match too much mid-sentence (在检修 ≈ 再见): only at the end of the turn
             if n >= min_han and (n >= phonetic.MIN_HAN or not view[b:].strip(phonetic.TRAILING_PARTICLES)):
                 out.append(clean.span(a, b) if clean else (a, b))

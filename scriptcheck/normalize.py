@@ -159,6 +159,7 @@ class Normalizer:
             return None
         return Clean(text, tuple(kept))
 
+    @lru_cache(maxsize=8192)  # noqa: B019 - normalizers live as long as their rulebook
     def phrase_forms(self, phrase: str) -> tuple[str, ...]:
         """How a rulebook phrase is looked for: its folded form, and its clean form if different."""
         folded = self.fold(phrase).text

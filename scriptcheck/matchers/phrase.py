@@ -80,7 +80,10 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
         return Outcome("pass")
     guards = ctx.settings.guards
     hits, review = [], []
+    maybe = ctx.segments_with(rule.ws, sounds=bool(rule.phonetic))
     for seg in ctx.window_segments(rule.stage, rule.window, rule.speaker):
+        if seg not in maybe:
+            continue
         spans = ctx.spans(seg, rule.ws)
         # ASR homophones (你在说一遍) count for taboo phrases; for a red line they only ask for review
         sounds = ctx.sound_spans(seg, rule.ws, rule.phonetic) if rule.phonetic else []
