@@ -289,10 +289,24 @@ def test_rule_with_unknown_check(tmp_path):
 
 
 def test_extends_of_a_missing_file(tmp_path):
-    p = write(tmp_path, "orphan.yaml", "extends: ../nowhere/base.yaml\n")
+    p = write(tmp_path, "orphan.yaml", "extends: nowhere/base.yaml\n")
     err = load_error(p)
     assert "base.yaml" in str(err)
     assert "cannot read" in str(err)
+
+
+def test_paths_outside_the_rulebook_folder_need_allow_outside(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "words.txt").write_text("这是规定\n", encoding="utf-8")
+    (tmp_path / "team").mkdir()
+    body = "phrasebooks:\n  - path: ../shared/words.txt\n    check: forbidden_phrase\n"
+    p = write(tmp_path / "team", "rules.yaml", "extends: default\n" + body)
+    err = load_error(p)
+    assert "outside" in str(err) and "rules.yaml:3" in str(err)
+    ok = write(tmp_path / "team", "ok.yaml", "extends: default\nallow_outside: true\n" + body)
+    assert "phrasebook.words" in load_rulebook(ok).rules
+    escape = write(tmp_path / "team", "up.yaml", "extends: ../../../../../../etc/passwd\n")
+    assert "outside" in str(load_error(escape))
 
 
 def test_extends_cycle(tmp_path):

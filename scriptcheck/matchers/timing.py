@@ -20,6 +20,7 @@ YAML::
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
@@ -51,16 +52,18 @@ class TimingRule(RuleBase):
 def overlaps(ctx: CallContext, min_seconds: float) -> list[tuple[int, int, float]]:
     """(agent segment, customer segment, seconds) for every agent-initiated overlap."""
     segs = ctx.call.segments
+    customers = sorted((s.start, j) for j, s in enumerate(segs) if s.speaker == "customer")
+    starts = [st for st, _ in customers]
     out = []
     for i, a in enumerate(segs):
         if a.speaker != "agent":
             continue
-        for j, c in enumerate(segs):
-            if c.speaker != "customer" or not (c.start < a.start < c.end):
-                continue
-            secs = min(c.end, a.end) - a.start
-            if secs >= min_seconds:
-                out.append((i, j, round(secs, 2)))
+        # customer segments that started before the agent did, latest first (a 10,000-turn call stays linear-ish)
+        k = bisect.bisect_left(starts, a.start)
+        for _, j in reversed(customers[max(0, k - 8):k]):
+            c = segs[j]
+            if c.start < a.start < c.end and min(c.end, a.end) - a.start >= min_seconds:
+                out.append((i, j, round(min(c.end, a.end) - a.start, 2)))
                 break
     return out
 

@@ -22,7 +22,8 @@ from .schema import CheckInfo, Scenario, Settings, StageSettings, Strict, Words
 from .yamlsource import KeyPath, Location, RulebookError, load_yaml
 
 RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-TOP_KEYS = {"extends", "version", "description", "settings", "stages", "checks", "phrasebooks", "rules", "scenarios"}
+TOP_KEYS = {"extends", "version", "description", "settings", "stages", "checks", "phrasebooks", "rules", "scenarios",
+            "allow_outside"}
 SECTIONS = ("settings", "stages", "checks", "scenarios")
 PHRASEBOOK_KEYS = {"path", "check", "kind", "weight", "level", "message", "message_en", "suggestion",
                    "suggestion_en", "id", "stage", "speaker"}
@@ -85,18 +86,24 @@ def _read(path: Path, raw: Raw, depth: int, stack: tuple[Path, ...]) -> None:
     for k in data:
         if k not in TOP_KEYS:
             raise RulebookError(f"unknown key (allowed: {', '.join(sorted(TOP_KEYS))})", locs.get((k,)), (k,))
+    allow_outside = data.get("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        raise RulebookError("allow_outside must be true or false", locs.get(("allow_outside",)), ("allow_outside",))
     if "extends" in data:
         ext = data["extends"]
         if not isinstance(ext, str):
             raise RulebookError("extends must be a rulebook name or path", locs.get(("extends",)), ("extends",))
-        _read(resolve_name(ext, path.parent), raw, depth + 1, (*stack, path))
+        target = resolve_name(ext, path.parent)
+        if "/" in ext or ext.endswith((".yaml", ".yml")):
+            _check_inside(target, path, allow_outside, locs.get(("extends",)), ("extends",))
+        _read(target, raw, depth + 1, (*stack, path))
     raw.files.append(str(path))
     _merge_sections(data, locs, raw)
     pbs = data.get("phrasebooks") or []
     if not isinstance(pbs, list):
         raise RulebookError("phrasebooks must be a list", locs.get(("phrasebooks",)), ("phrasebooks",))
     for i, entry in enumerate(pbs):
-        _read_phrasebook(entry, ("phrasebooks", i), path, locs, raw)
+        _read_phrasebook(entry, ("phrasebooks", i), path, locs, raw, allow_outside)
     rules = _expect_mapping(data.get("rules"), ("rules",), locs)
     _merge_rules(rules, locs, raw, ())
 
@@ -128,7 +135,21 @@ def _merge_rules(rules: dict[str, Any], locs: dict[KeyPath, Location], raw: Raw,
                 raw.locs[("rules", rid, *p[len(path):])] = loc
 
 
-def _read_phrasebook(entry: Any, path: KeyPath, owner: Path, locs: dict[KeyPath, Location], raw: Raw) -> None:
+def _check_inside(target: Path, owner: Path, allow_outside: bool, loc: Location | None, key: KeyPath) -> None:
+    """A rulebook reads only files in its own folder (the built-in one: the package's data), unless
+    it says ``allow_outside: true`` — a colleague's edit cannot make the checker read /etc/…"""
+    if allow_outside:
+        return
+    root = owner.parent.resolve()
+    builtin = builtin_dir().parent.resolve()
+    if owner.resolve().is_relative_to(builtin):
+        root = builtin
+    if not target.resolve().is_relative_to(root):
+        raise RulebookError(f"{target} is outside {root}; move it there or set `allow_outside: true`", loc, key)
+
+
+def _read_phrasebook(entry: Any, path: KeyPath, owner: Path, locs: dict[KeyPath, Location], raw: Raw,
+                     allow_outside: bool = False) -> None:
     if isinstance(entry, str):
         entry = {"path": entry}
     entry = _expect_mapping(entry, path, locs)
@@ -139,6 +160,7 @@ def _read_phrasebook(entry: Any, path: KeyPath, owner: Path, locs: dict[KeyPath,
     if "path" not in entry:
         raise RulebookError("missing key: path", locs.get(path), path)
     pb = (owner.parent / str(entry["path"])).resolve()
+    _check_inside(pb, owner, allow_outside, locs.get((*path, "path")), (*path, "path"))
     if pb.suffix in (".yaml", ".yml"):
         data, pb_locs = load_yaml(pb)
         data = _expect_mapping(data, (), pb_locs)
