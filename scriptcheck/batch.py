@@ -40,7 +40,7 @@ def load_done(path: Path) -> list[CallReport]:
         with path.open("r+b") as f:
             f.truncate(keep)
     done = []
-    for line in raw[:keep].decode("utf-8").splitlines():
+    for line in raw[:keep].decode("utf-8").split("\n"):
         if line.strip():
             done.append(CallReport.model_validate(json.loads(line)))
     return done

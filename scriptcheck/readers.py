@@ -41,6 +41,11 @@ class ReadError:
     message: str
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines split on \\n (and \\r\\n) only: U+0085 or U+2028 inside a JSON string is text, not a line end."""
+    return [ln.removesuffix("\r") for ln in text.split("\n")]
+
+
 def speaker_of(label: Any) -> str | None:
     if not isinstance(label, str):
         return None
@@ -144,7 +149,10 @@ def read_file(path: Path) -> Iterator[Call | ReadError]:
 
 
 def _read_jsonl(text: str, path: Path) -> Iterator[Call | ReadError]:
-    for n, line in enumerate(text.splitlines(), 1):
+    if not text.strip():  # an empty export is reported, never silently skipped
+        yield ReadError(path.stem, str(path), f"{path}: empty file, no calls")
+        return
+    for n, line in enumerate(split_lines(text), 1):
         if not line.strip():
             continue
         where = f"{path}:{n}"
@@ -163,6 +171,8 @@ def _read_json(text: str, path: Path) -> Iterator[Call | ReadError]:
         yield ReadError(path.stem, str(path), f"{path}:{e.lineno}: invalid JSON ({e.msg} at column {e.colno})")
         return
     items = obj if isinstance(obj, list) else [obj]
+    if not items:
+        yield ReadError(path.stem, str(path), f"{path}: an empty list, no calls")
     for i, item in enumerate(items):
         where = f"{path}[{i}]" if isinstance(obj, list) else str(path)
         yield call_from_dict(item, where, path.stem if len(items) == 1 else f"{path.stem}[{i}]")
@@ -235,7 +245,7 @@ def _read_plain(text: str, path: Path) -> Call | ReadError:
     """Format 1b: ``[start-end] 坐席:text`` per line; call_id is the file name."""
     segs: list[Segment] = []
     errors: list[str] = []
-    lines = text.splitlines()
+    lines = split_lines(text)
     parsed = [_LINE.match(ln) for ln in lines]
     # No known role prefix on any line (mono ASR, a trainee's lines): keep every line, roles inferred later.
     unlabelled = not any(m and m.group("role") and speaker_of(m.group("role")) for m in parsed)
@@ -274,7 +284,7 @@ def _times(m: re.Match[str], path: Path, n: int, errors: list[str]) -> tuple[flo
 
 def parse_transcript(text: str, call_id: str = "example") -> Call:
     """A mini-transcript (format 1b) from a string, e.g. a rule example; a bare line is the agent's."""
-    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    lines = [ln for ln in split_lines(text.strip()) if ln.strip()]
     segs = []
     for ln in lines:
         m = _LINE.match(ln)

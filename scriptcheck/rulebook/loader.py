@@ -182,7 +182,7 @@ def _read_text_phrasebook(pb: Path, entry: dict[str, Any], path: KeyPath,
         raise RulebookError("a text phrasebook needs `check:` (which check its phrases feed)",
                             locs.get(path), path)
     try:
-        lines = pb.read_text(encoding="utf-8-sig").splitlines()
+        lines = pb.read_text(encoding="utf-8-sig").split("\n")
     except (OSError, UnicodeDecodeError) as e:
         raise RulebookError(f"cannot read phrasebook {pb}: {e}", locs.get((*path, "path")), (*path, "path")) from e
     phrases = [s for line in lines if (s := line.split("#", 1)[0].strip())]
