@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .engine import Checker
+from .matchers.pii import mask
 from .model import CallReport
 from .readers import ReadError, read_paths
 from .report import Formatter, Summary
@@ -95,7 +96,8 @@ def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[Cal
                     try:
                         report = checker.check(item)
                     except Exception as e:  # a bug on one call must not lose the batch
-                        report = checker.error_report(item.call_id, [f"{item.source}: internal error: {e!r}"],
+                        why = mask(repr(e)) if checker.mask_pii else repr(e)  # an exception may quote the text
+                        report = checker.error_report(item.call_id, [f"{item.source}: internal error: {why}"],
                                                       item.source)
                 result.summary.add(report)
                 formatter.call(report)

@@ -93,7 +93,8 @@ class Checker:
         """A call that could not be read or checked still appears in the output (nothing is lost)."""
         checks = [c for c, info in self.rulebook.checks.items() if not info.advisory]
         return CallReport(call_id=call_id, score=None, verdict="error", red_line=False,
-                          checks=dict.fromkeys(checks, "n/a"), errors=errors, source=source)
+                          checks=dict.fromkeys(checks, "n/a"), errors=errors, source=source,
+                          pii_masked=self.mask_pii)
 
     def _finding(self, rule: Any, ctx: CallContext, h: Any, level: str | None = None) -> Finding:
         seg = ctx.call.segments[h.segment] if h.segment >= 0 else None
