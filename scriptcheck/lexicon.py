@@ -96,7 +96,7 @@ class Lexicon:
         if self._words:
             self._automaton.make_automaton()
         for key, owners in self._sounds.items():
-            self._sound_automaton.add_word(key, (key.count(" ") - 1, tuple(owners)))
+            self._sound_automaton.add_word(key, (len(key), tuple(owners)))
         if self._sounds:
             self._sound_automaton.make_automaton()
         if self._regex_owner:
@@ -110,14 +110,13 @@ class Lexicon:
         return {self._regex_owner[i] for i in self._regex_set.Match(text) or ()}
 
     def scan_sounds(self, key: str) -> dict[int, list[tuple[int, int, int]]]:
-        """Homophone hits in a fuzzy-pinyin ``key``: word-set id → [(Han chars, first, last+1 syllable)]."""
+        """Homophone hits in a fuzzy-pinyin ``key``: word-set id → [(Han chars, start, end)]."""
         out: dict[int, list[tuple[int, int, int]]] = {}
-        if not self._sounds:
+        if not self._sounds or not key:
             return out
-        for end, (syllables, owners) in self._sound_automaton.iter(key):
-            first = key.count(" ", 0, end + 1) - syllables - 1
+        for end, (length, owners) in self._sound_automaton.iter(key):
             for ws_id, n in owners:
-                out.setdefault(ws_id, []).append((n, first, first + syllables))
+                out.setdefault(ws_id, []).append((n, end - length + 1, end + 1))
         return out
 
     def scan(self, text: str) -> dict[int, list[Span]]:

@@ -7,20 +7,14 @@ zh/z, ch/c, sh/s, n/l, eng/en, ing/in, ang/an, and 您/你.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 MIN_HAN = 3  # shorter wordings match too much by sound alone (they must end the turn)
 TRAILING_PARTICLES = "啊呀哦吧了啦哈喔"
 
 _FINALS = (("iang", "ian"), ("uang", "uan"), ("eng", "en"), ("ing", "in"), ("ang", "an"))
 
 
-@lru_cache(maxsize=8192)
-def _syllable(ch: str) -> str:
-    if ch.isspace():
-        return "_"  # one token per character, even for a space (keys are space-delimited)
-    if not ("\u4e00" <= ch <= "\u9fff"):
-        return ch
+def fuzzy_syllable(ch: str) -> str:
+    """The folded pinyin of one Han character (ASR confusions merged)."""
     from pypinyin import lazy_pinyin
 
     s = lazy_pinyin(ch)[0]
@@ -38,9 +32,30 @@ def _syllable(ch: str) -> str:
     return s
 
 
+class _SoundTable(dict):  # type: ignore[type-arg]
+    """``str.translate`` table: each Han character → one code point naming its fuzzy syllable
+    (from plane 15's private use area), every other character → itself. Filled on first sight,
+    so a key costs one C-level ``translate`` per utterance and has the utterance's offsets."""
+
+    syllables: dict[str, str] = {}  # noqa: RUF012 - one registry per process, shared by all tables
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if "\u4e00" <= ch <= "\u9fff":
+            syl = fuzzy_syllable(ch)
+            out = self.syllables.setdefault(syl, chr(0xF0000 + len(self.syllables)))
+        else:
+            out = ch
+        self[code] = out
+        return out
+
+
+_TABLE = _SoundTable()
+
+
 def key(text: str) -> str:
-    """Space-delimited fuzzy-pinyin key of folded text (with a leading and trailing space)."""
-    return " " + " ".join(_syllable(c) for c in text) + " "
+    """The fuzzy-pinyin key of folded text: one character per character, so spans line up."""
+    return text.translate(_TABLE)
 
 
 def han_count(text: str) -> int:
