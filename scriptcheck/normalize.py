@@ -28,19 +28,35 @@ _CN_TO_ASCII = str.maketrans(CN_DIGITS, "00123456789120")
 MIN_SPOKEN_DIGITS = 4  # 一下 stays a word; 一三八零 is a number
 
 
-@dataclass(frozen=True, slots=True)
 class Normalized:
-    """``text`` is the folded string; ``offsets[i]`` is the index in the original of ``text[i]``."""
+    """``text`` is the folded string; ``offsets[i]`` is the index in the original of ``text[i]``.
 
-    text: str
-    offsets: tuple[int, ...]
-    original: str
+    The offset map is built only when a span is mapped back (most utterances have no hit).
+    """
+
+    __slots__ = ("_base", "_keep", "_offsets", "original", "text")
+
+    def __init__(self, text: str, offsets: tuple[int, ...] | None, original: str,
+                 base: str = "", keep: dict[int, object] | None = None) -> None:
+        self.text = text
+        self.original = original
+        self._offsets = offsets
+        self._base = base
+        self._keep = keep
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        if self._offsets is None:
+            table = self._keep or {}
+            self._offsets = tuple(i for i, c in enumerate(self._base) if table[ord(c)] is not None)
+        return self._offsets
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of ``text`` back to the original string."""
-        if not self.offsets or start >= end:
+        offsets = self.offsets
+        if not offsets or start >= end:
             return (0, 0)
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return offsets[start], offsets[end - 1] + 1
 
     def original_words(self, start: int, end: int) -> str:
         a, b = self.span(start, end)
@@ -82,13 +98,36 @@ def _t2s_char(ch: str) -> str:
     return c if len(c) == 1 else ch
 
 
+class _T2STable(dict):  # type: ignore[type-arg]
+    """``str.translate`` table filled on first sight of each character (C speed afterwards)."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = out = _t2s_char(chr(code))
+        return out
+
+
+_T2S_TABLE = _T2STable()
+
+
 def to_simplified(text: str) -> str:
     """Character-level Traditional → Simplified: never rewrite words, never change length.
 
     OpenCC's phrase table would fold a character differently depending on its neighbours
     (瞭解 → 了解 but 瞭 alone stays); one character at a time, the result is context-free.
     """
-    return "".join(map(_t2s_char, text))
+    return text.translate(_T2S_TABLE)
+
+
+class _FoldTable(dict):  # type: ignore[type-arg]
+    """Width/case folding and punctuation dropping as one ``str.translate`` table (None = drop)."""
+
+    def __init__(self, normalizer: Normalizer) -> None:
+        super().__init__()
+        self.normalizer = normalizer
+
+    def __missing__(self, code: int) -> str | None:
+        self[code] = out = self.normalizer._char(chr(code))
+        return out
 
 
 @dataclass(frozen=True)
@@ -105,29 +144,23 @@ class Normalizer:
     stutter_chars: str = "我你您他她这那就是的呃嗯啊"
 
     def _char(self, ch: str) -> str | None:
-        """One character folded (width, case), or None when it is dropped; cached per normalizer."""
-        cache: dict[str, str | None] = self.__dict__.setdefault("_char_cache", {})
-        if ch in cache:
-            return cache[ch]
+        """One character folded (width, case), or None when it is dropped."""
         f = _width(ch) if self.width else ch
         if self.case and len(low := f.lower()) == 1:  # 'İ'.lower() is two characters: keep it
             f = low
-        out = None if self.punctuation and _is_dropped(f) else f
-        if len(cache) < 65536:
-            cache[ch] = out
-        return out
+        return None if self.punctuation and _is_dropped(f) else f
 
     def fold(self, text: str) -> Normalized:
+        """The folded view: two ``str.translate`` passes, the offset map built lazily."""
+        table = self.__dict__.get("_fold_table")
+        if table is None:
+            table = _FoldTable(self)
+            object.__setattr__(self, "_fold_table", table)
         base = to_simplified(text) if self.traditional else text
-        out: list[str] = []
-        offsets: list[int] = []
-        char = self._char
-        for i, ch in enumerate(base):
-            f = char(ch)
-            if f is not None:
-                out.append(f)
-                offsets.append(i)
-        return Normalized("".join(out), tuple(offsets), text)
+        folded = base.translate(table)
+        if len(folded) == len(base):  # nothing dropped: offsets are the identity
+            return Normalized(folded, tuple(range(len(folded))) if len(folded) < 64 else None, text, base, table)
+        return Normalized(folded, None, text, base, table)
 
     def _filler_re(self) -> re.Pattern[str] | None:
         if "_filler_pattern" not in self.__dict__:
