@@ -9,10 +9,12 @@ result equals an uninterrupted run.
 
 from __future__ import annotations
 
+import itertools
 import json
+import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import TextIO
 
 from .engine import Checker
 from .matchers.pii import mask
-from .model import CallReport
+from .model import Call, CallReport
 from .readers import ReadError, read_paths
 from .report import Formatter, Summary
 
@@ -77,30 +79,76 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[CallReport] | None = None) -> BatchResult:
+_WORKER: Checker | None = None  # the compiled rulebook, inherited by forked workers (never pickled)
+IN_PROCESS_FIRST = 64  # small batches never pay for a process pool
+
+
+def _check_in_worker(call: Call) -> CallReport:
+    assert _WORKER is not None
+    return _safe_check(_WORKER, call)
+
+
+def _safe_check(checker: Checker, call: Call) -> CallReport:
+    try:
+        return checker.check(call)
+    except Exception as e:  # a bug on one call must not lose the batch
+        why = mask(repr(e)) if checker.mask_pii else repr(e)  # an exception may quote the text
+        return checker.error_report(call.call_id, [f"{call.source}: internal error: {why}"], call.source)
+
+
+def _reports(checker: Checker, items: Iterator[Call | ReadError], jobs: int) -> Iterator[CallReport]:
+    """Reports in input order; after the first calls, ``jobs`` forked workers share the checking."""
+    global _WORKER
+    pool = None
+    try:
+        for n, item in enumerate(items):
+            if isinstance(item, ReadError):
+                yield checker.error_report(item.call_id, [item.message], item.source)
+                continue
+            if jobs <= 1 or n < IN_PROCESS_FIRST:
+                yield _safe_check(checker, item)
+                continue
+            _WORKER = checker
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+            rest = itertools.chain([item], items)
+            # read errors pass through the pool as-is, so the output keeps the input order
+            for report in pool.imap(_check_or_pass, rest, chunksize=32):
+                yield report if isinstance(report, CallReport) else checker.error_report(
+                    report.call_id, [report.message], report.source)
+            return
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _check_or_pass(item: Call | ReadError) -> CallReport | ReadError:
+    return item if isinstance(item, ReadError) else _check_in_worker(item)
+
+
+def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[CallReport] | None = None,
+        jobs: int = 1, progress: Callable[[CallReport], None] | None = None) -> BatchResult:
     """Check every call under ``paths`` in order, skipping those already ``done``."""
     result = BatchResult(Summary())
     skip = set()
     for report in done or []:
         result.summary.add(report)
         skip.add(report_key(report.source, report.call_id))
+
+    def todo() -> Iterator[Call | ReadError]:
+        for item in read_paths(paths):
+            if report_key(item.source, item.call_id) in skip:
+                result.resumed += 1
+            else:
+                yield item
+
     try:
         with sigterm_as_interrupt():
-            for item in read_paths(paths):
-                if report_key(item.source, item.call_id) in skip:
-                    result.resumed += 1
-                    continue
-                if isinstance(item, ReadError):
-                    report = checker.error_report(item.call_id, [item.message], item.source)
-                else:
-                    try:
-                        report = checker.check(item)
-                    except Exception as e:  # a bug on one call must not lose the batch
-                        why = mask(repr(e)) if checker.mask_pii else repr(e)  # an exception may quote the text
-                        report = checker.error_report(item.call_id, [f"{item.source}: internal error: {why}"],
-                                                      item.source)
+            for report in _reports(checker, todo(), jobs):
                 result.summary.add(report)
                 formatter.call(report)
+                if progress is not None:
+                    progress(report)
     except KeyboardInterrupt:
         result.interrupted = True
     return result

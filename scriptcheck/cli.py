@@ -10,8 +10,11 @@ Exit codes (one table for every command):
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -25,6 +28,7 @@ from rich.table import Table
 from . import __version__, batch
 from .engine import Checker
 from .examples import run_examples
+from .model import CallReport
 from .readers import ReadError, read_paths
 from .report import FORMATS
 from .rulebook import RulebookError, load_rulebook
@@ -87,6 +91,8 @@ def check(
     show_pii: Annotated[bool, typer.Option("--show-pii", help="Do not mask ID/card/phone numbers.")] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when calls fail.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted --output run.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
+                                      help="Worker processes (default: all cores; 1 = in-process).")] = 0,
 ) -> None:
     """Check calls and report verdicts, scores and evidence."""
     if fmt not in FORMATS:
@@ -104,7 +110,8 @@ def check(
     formatter = FORMATS[fmt](out_file or sys.stdout, lang=checker.lang, checks=rb.checks)
     try:
         formatter.start()
-        result = batch.run(checker, paths, formatter, done)
+        with _progress(enabled=err.is_terminal and (output is not None or not sys.stdout.isatty())) as tick:
+            result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=tick)
         if not result.interrupted:
             formatter.finish(result.summary)
     finally:
@@ -130,6 +137,28 @@ def check(
     if exit_zero:
         raise typer.Exit(Exit.OK)
     raise typer.Exit(Exit.FINDINGS if (s.failed or s.errors) else Exit.OK)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[CallReport], None] | None]:
+    """A live progress line on a terminal (calls, calls/s, failures so far); silent otherwise."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    failed = 0
+    with Progress(SpinnerColumn(), TextColumn("{task.completed} calls"), TextColumn("{task.speed:>6.0f}/s"),
+                  TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task("check", total=None, failed=0)
+
+        def tick(report: CallReport) -> None:
+            nonlocal failed
+            failed += report.verdict != "pass"
+            bar.update(task, advance=1, failed=failed)
+
+        yield tick
 
 
 @app.command("rules")
