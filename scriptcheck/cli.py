@@ -91,8 +91,8 @@ def check(
     show_pii: Annotated[bool, typer.Option("--show-pii", help="Do not mask ID/card/phone numbers.")] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when calls fail.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted --output run.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
-                                      help="Worker processes (default: all cores; 1 = in-process).")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0,
+                                      help="Worker processes (0, the default: all cores; 1: in-process).")] = 0,
 ) -> None:
     """Check calls and report verdicts, scores and evidence."""
     if fmt not in FORMATS:
