@@ -175,3 +175,17 @@ def test_unsupported_or_oversized_patterns_are_rulebook_errors(tmp_path, pattern
     r = CliRunner().invoke(app, ["lint", "-r", str(rb)])
     assert r.exit_code == 2
     assert "bad.yaml:7" in r.output
+
+
+def test_parallel_workers_give_the_same_output_in_input_order(tmp_path):
+    src = tmp_path / "calls.jsonl"
+    _corpus(src, 300)  # more than the in-process warm-up, so the pool really runs
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        r = subprocess.run([sys.executable, "-m", "scriptcheck", "check", str(src), "-f", "json", "-o", str(out),
+                            "--jobs", jobs], capture_output=True, check=False, cwd=tmp_path)
+        assert r.returncode == 1, r.stderr.decode()
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert len(outs[0].splitlines()) == 301
