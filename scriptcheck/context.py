@@ -6,8 +6,10 @@ normalized and scanned by the lexicon's automaton exactly once, here.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from . import phonetic
 from .lexicon import Lexicon, Span, WordSet
@@ -39,85 +41,134 @@ class CallContext:
     lexicon: Lexicon
     stage_settings: StageSettings
     settings: Settings
-    norms: list[Normalized] = field(init=False)  # folded view
+    norms: list[Normalized] = field(init=False)  # folded view, per utterance
     cleans: list[Clean | None] = field(init=False)  # clean view (fillers, stutters, digits), None if same
-    _literal: list[dict[int, list[Span]]] = field(init=False)
+    _starts: list[int] = field(init=False)  # where each utterance starts in the joined folded text
+    _literal: dict[int, dict[int, list[Span]]] = field(init=False)  # ws id → segment → spans
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
-    _sound_cache: dict[int, dict[int, list[tuple[int, int, int]]]] = field(init=False, default_factory=dict)
-    _regex_ids: dict[int, set[int]] = field(init=False, default_factory=dict)
-    _index: dict[int, set[int]] | None = field(init=False, default=None)
-    _sound_index: dict[int, set[int]] | None = field(init=False, default=None)
+    _regex_segs: dict[int, set[int]] = field(init=False, default_factory=dict)
+    _sound_hits: dict[int, dict[int, list[tuple[int, int, int]]]] | None = field(init=False, default=None)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Normalize every utterance, then scan the whole call at once: the utterances joined by
+        newlines (which no phrase contains) in each view, one automaton / RE2-set pass per view."""
         nz = self.lexicon.normalizer
         self.norms = [nz.fold(s.text) for s in self.call.segments]
-        self.cleans = [nz.clean(n.text) for n in self.norms]
-        self._literal = [self._both_views(i, self.lexicon.scan) for i in range(len(self.norms))]
+        self._starts, pos = [], 0
+        for n in self.norms:
+            self._starts.append(pos)
+            pos += len(n.text) + 1
+        self._joined = "\n".join(n.text for n in self.norms)
+        self._clean = nz.clean(self._joined)
+        self.cleans = self._split_clean()
+        self._literal = {}
+        for view, back in self._views():
+            for ws_id, spans in self.lexicon.scan(view).items():
+                for a, b in spans:
+                    self._add(self._literal, ws_id, self._to_segment(a, b, back))
+        self._regex_ids = set()
+        for view, _ in self._views():
+            self._regex_ids |= self.lexicon.regex_candidates(view)
 
-    def _both_views(self, seg: int, find):
-        """Run ``find`` on the folded and the clean view; clean-view spans are mapped to folded offsets."""
-        folded = find(self.norms[seg].text)
-        clean = self.cleans[seg]
-        if clean is None or not clean.text:
-            return folded
-        more = find(clean.text)
-        if isinstance(folded, dict):
-            for k, spans in more.items():
-                folded[k] = sorted(set(folded.get(k, [])) | {clean.span(a, b) for a, b in spans})
-            return folded
-        return sorted(set(folded) | {clean.span(a, b) for a, b in more})
+    # --- the joined call ------------------------------------------------------------------
+    def _views(self) -> list[tuple[str, Clean | None]]:
+        views: list[tuple[str, Clean | None]] = [(self._joined, None)]
+        if self._clean is not None:
+            views.append((self._clean.text, self._clean))
+        return views
 
-    def segments_with(self, ws: WordSet, sounds: bool = False) -> set[int]:
-        """Segments where ``ws`` may occur (literal hit, pattern candidate, or — with ``sounds`` —
-        a homophone): matchers look only there instead of at every utterance."""
-        if self._index is None:
-            index: dict[int, set[int]] = {}
-            for seg, found in enumerate(self._literal):
-                for ws_id in found:
-                    index.setdefault(ws_id, set()).add(seg)
-            for seg in range(len(self.norms)):
-                for ws_id in self._regex_candidates(seg):
-                    index.setdefault(ws_id, set()).add(seg)
-            self._index = index
-        out = self._index.get(ws.id, set())
-        if sounds and ws.sounds:
-            if self._sound_index is None:
-                sidx: dict[int, set[int]] = {}
-                for seg in range(len(self.norms)):
-                    for ws_id in self._sounds(seg):
-                        sidx.setdefault(ws_id, set()).add(seg)
-                self._sound_index = sidx
-            out = out | self._sound_index.get(ws.id, set())
+    def _to_segment(self, a: int, b: int, back: Clean | None) -> tuple[int, int, int] | None:
+        """A span of a joined view → (segment, start, end) in that segment's folded text."""
+        if back is not None:
+            a, b = back.span(a, b)
+        seg = bisect.bisect_right(self._starts, a) - 1
+        start = self._starts[seg]
+        if b > start + len(self.norms[seg].text):
+            return None  # crosses an utterance boundary
+        return seg, a - start, b - start
+
+    @staticmethod
+    def _add(index: dict[int, dict[int, list[Any]]], ws_id: int, where: tuple[int, int, int] | None,
+             extra: tuple[Any, ...] = ()) -> None:
+        if where is not None:
+            seg, a, b = where
+            spans = index.setdefault(ws_id, {}).setdefault(seg, [])
+            item = (*extra, a, b) if extra else (a, b)
+            if item not in spans:
+                spans.append(item)
+
+    def _split_clean(self) -> list[Clean | None]:
+        """The clean view of each utterance, cut out of the clean view of the joined call."""
+        n = len(self.norms)
+        if self._clean is None:
+            return [None] * n
+        text, back = self._clean.text, self._clean.to_folded
+        out: list[Clean | None] = []
+        lo = 0
+        for seg in range(n):
+            hi = text.find("\n", lo)
+            hi = len(text) if hi < 0 else hi
+            start = self._starts[seg]
+            local = tuple(back[k] - start for k in range(lo, hi))
+            piece = text[lo:hi]
+            out.append(None if piece == self.norms[seg].text and len(local) == len(piece)
+                       and local == tuple(range(len(piece))) else Clean(piece, local))
+            lo = hi + 1
         return out
 
-    def _sounds(self, seg: int) -> dict[int, list[tuple[int, int, int]]]:
-        if seg not in self._sound_cache:  # the utterance's pinyin, scanned once for every rule
-            clean = self.cleans[seg]
-            view = clean.text if clean else self.norms[seg].text
-            self._sound_cache[seg] = self.lexicon.scan_sounds(phonetic.key(view))
-        return self._sound_cache[seg]
+    def segments_with(self, ws: WordSet, sounds: bool = False) -> set[int]:
+        """Segments where ``ws`` may occur (literal hit, pattern match, or — with ``sounds`` — a
+        homophone): matchers look only there instead of at every utterance."""
+        out = set(self._literal.get(ws.id, ()))
+        if ws.regex is not None and ws.id in self._regex_ids:
+            out |= self._regex_candidate_segments(ws)
+        if sounds and ws.sounds:
+            out |= set(self._sounds().get(ws.id, ()))
+        return out
 
-    def _regex_candidates(self, seg: int) -> set[int]:
-        """Word sets whose patterns match this utterance (one RE2-set pass per view, cached)."""
-        if seg not in self._regex_ids:
-            clean = self.cleans[seg]
-            ids = self.lexicon.regex_candidates(self.norms[seg].text)
-            if clean is not None:
-                ids |= self.lexicon.regex_candidates(clean.text)
-            self._regex_ids[seg] = ids
-        return self._regex_ids[seg]
+    def _regex_candidate_segments(self, ws: WordSet) -> set[int]:
+        """Utterances touched by a match of ``ws``'s patterns on the joined views. Lossless: a match
+        inside an utterance either is found there or is hidden by a match that overlaps it."""
+        if ws.id not in self._regex_segs:
+            segs: set[int] = set()
+            for view, back in self._views():
+                for a, b in self.lexicon.regex_spans(ws, view, joined=True):
+                    fa, fb = back.span(a, b) if back is not None else (a, b)
+                    first = bisect.bisect_right(self._starts, fa) - 1
+                    last = bisect.bisect_right(self._starts, max(fa, fb - 1)) - 1
+                    segs.update(range(first, last + 1))
+            self._regex_segs[ws.id] = segs
+        return self._regex_segs[ws.id]
+
+    def _sounds(self) -> dict[int, dict[int, list[tuple[int, int, int]]]]:
+        """Homophone hits of every word set, from one pinyin pass over the joined clean view."""
+        if self._sound_hits is None:
+            view, back = self._views()[-1]
+            hits: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
+            for ws_id, found in self.lexicon.scan_sounds(phonetic.key(view)).items():
+                for n, a, b in found:
+                    self._add(hits, ws_id, self._to_segment(a, b, back), (n,))
+            self._sound_hits = hits
+        return self._sound_hits
 
     # --- phrase look-up -------------------------------------------------------------------
     def spans(self, seg: int, ws: WordSet) -> list[Span]:
         """Spans (folded-view offsets) in segment ``seg`` where any wording of ``ws`` occurs."""
-        out = list(self._literal[seg].get(ws.id, ()))
-        if ws.regex is not None and ws.id in self._regex_candidates(seg):
+        out = list(self._literal.get(ws.id, {}).get(seg, ()))
+        if ws.regex is not None and ws.id in self._regex_ids and seg in self._regex_candidate_segments(ws):
             key = (seg, ws.id)
             if key not in self._regex_cache:
-                self._regex_cache[key] = self._both_views(seg, lambda t: self.lexicon.regex_spans(ws, t))
+                self._regex_cache[key] = self._segment_regex(seg, ws)
             out.extend(self._regex_cache[key])
         return sorted(set(out))
+
+    def _segment_regex(self, seg: int, ws: WordSet) -> list[Span]:
+        spans = set(self.lexicon.regex_spans(ws, self.norms[seg].text))
+        clean = self.cleans[seg]
+        if clean is not None and clean.text:
+            spans |= {clean.span(a, b) for a, b in self.lexicon.regex_spans(ws, clean.text)}
+        return sorted(spans)
 
     def _segment_words(self, seg: int) -> tuple[frozenset[str], frozenset[int]]:
         """jieba words of the folded view and the offsets where a word starts or ends (on demand)."""
@@ -152,10 +203,12 @@ class CallContext:
         clean = self.cleans[seg]
         view = clean.text if clean else self.norms[seg].text
         out = []
-        for n, a, b in self._sounds(seg).get(ws.id, ()):
-            # two syllables match too much mid-sentence (在检修 ≈ 再见): only at the end of the turn
-            if n >= min_han and (n >= phonetic.MIN_HAN or not view[b:].strip(phonetic.TRAILING_PARTICLES)):
-                out.append(clean.span(a, b) if clean else (a, b))
+        for n, a, b in self._sounds().get(ws.id, {}).get(seg, ()):
+            # (a, b) are folded offsets; two syllables match too much mid-sentence (在检修 ≈ 再见):
+            # a two-character homophone counts only at the end of the turn
+            end = b if clean is None else _clean_index(clean, b)
+            if n >= min_han and (n >= phonetic.MIN_HAN or not view[end:].strip(phonetic.TRAILING_PARTICLES)):
+                out.append((a, b))
         return sorted(set(out))
 
     # --- structure ------------------------------------------------------------------------
@@ -254,3 +307,8 @@ class CallContext:
             return [i for i, s in enumerate(segs) if a <= (s.start - t0) / span < b or (b == 1 and s.start >= t1)]
         n = len(segs)
         return [i for i in range(n) if a <= i / n < b]
+
+
+def _clean_index(clean: Clean, folded_end: int) -> int:
+    """Clean-view position just after folded position ``folded_end - 1``."""
+    return bisect.bisect_right(clean.to_folded, folded_end - 1)

@@ -30,6 +30,7 @@ class WordSet:
     patterns: tuple[str, ...] = ()
     id: int = -1
     regex: object | None = field(default=None, repr=False)
+    regex_joined: object | None = field(default=None, repr=False)  # (?m): ^/$ at every utterance
     sounds: tuple[tuple[int, str], ...] = field(default=(), repr=False)  # (Han chars, fuzzy-pinyin key)
     max_sound_han: int = 0
 
@@ -41,7 +42,7 @@ class PatternError(ValueError):
     pass
 
 
-def compile_pattern(patterns: tuple[str, ...]) -> object | None:
+def compile_pattern(patterns: tuple[str, ...], multiline: bool = False) -> object | None:
     """One RE2 alternation per word set; raises ``PatternError`` naming the bad pattern."""
     if not patterns:
         return None
@@ -52,7 +53,8 @@ def compile_pattern(patterns: tuple[str, ...]) -> object | None:
             re2.compile(p, _RE2_OPTIONS)
         except re2.error as e:
             raise PatternError(f"invalid RE2 pattern {p!r}: {e}") from e
-    return re2.compile("|".join(f"(?:{p})" for p in patterns), _RE2_OPTIONS)
+    flags = "(?m)" if multiline else ""
+    return re2.compile(flags + "|".join(f"(?:{p})" for p in patterns), _RE2_OPTIONS)
 
 
 class Lexicon:
@@ -74,13 +76,14 @@ class Lexicon:
     def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
         ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
         ws.regex = compile_pattern(ws.patterns)
+        ws.regex_joined = compile_pattern(ws.patterns, multiline=True)
         forms = [f for p in ws.phrases for f in self.normalizer.phrase_forms(p)]
         ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for f in forms if (n := phonetic.han_count(f)) >= 2))
         ws.max_sound_han = max((n for n, _ in ws.sounds), default=0)
         for n, key in ws.sounds:
             self._sounds.setdefault(key, []).append((ws.id, n))
         for p in ws.patterns:
-            self._regex_set.Add(p)
+            self._regex_set.Add(f"(?m:{p})")
             self._regex_owner.append(ws.id)
         self._sets.append(ws)
         for f in dict.fromkeys(forms):
@@ -131,10 +134,11 @@ class Lexicon:
         return out
 
     @staticmethod
-    def regex_spans(ws: WordSet, text: str) -> list[Span]:
-        if ws.regex is None or not text:
+    def regex_spans(ws: WordSet, text: str, joined: bool = False) -> list[Span]:
+        regex = ws.regex_joined if joined else ws.regex
+        if regex is None or not text:
             return []
-        return [m.span() for m in ws.regex.finditer(text) if m.end() > m.start()]
+        return [m.span() for m in regex.finditer(text) if m.end() > m.start()]
 
     def __len__(self) -> int:
         return len(self._words)
