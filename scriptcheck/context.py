@@ -109,11 +109,12 @@ class CallContext:
         for seg in range(n):
             hi = text.find("\n", lo)
             hi = len(text) if hi < 0 else hi
-            start = self._starts[seg]
-            local = tuple(back[k] - start for k in range(lo, hi))
             piece = text[lo:hi]
-            out.append(None if piece == self.norms[seg].text and len(local) == len(piece)
-                       and local == tuple(range(len(piece))) else Clean(piece, local))
+            if piece == self.norms[seg].text:  # nothing dropped or read differently here
+                out.append(None)
+            else:
+                start = self._starts[seg]
+                out.append(Clean(piece, tuple(back[k] - start for k in range(lo, hi))))
             lo = hi + 1
         return out
 

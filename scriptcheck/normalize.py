@@ -170,27 +170,32 @@ class Normalizer:
 
     def clean(self, folded: str) -> Clean | None:
         """Fillers and stutters removed, spoken digits read; ``None`` when nothing changes."""
+        drops: list[tuple[int, int]] = []  # half-open ranges of ``folded`` to leave out
         filler_re = self._filler_re()
-        dropped: set[int] = set()
-        if filler_re is not None:  # pass 1: filler words
-            for m in filler_re.finditer(folded):
-                dropped.update(range(m.start(), m.end()))
-        kept = [i for i in range(len(folded)) if i not in dropped] if dropped else list(range(len(folded)))
-        if self.stutters and _REPEAT.search(folded):  # pass 2: 我我我 → 我, 好好好 → 好; doubles of stutter-prone chars
-            runs: list[list[int]] = []
-            for k in kept:
-                if runs and folded[runs[-1][-1]] == folded[k] and not folded[k].isdigit():
-                    runs[-1].append(k)
-                else:
-                    runs.append([k])
-            kept = [k for r in runs for k in (
-                r[:1] if len(r) >= 3 or (len(r) == 2 and folded[r[0]] in self.stutter_chars) else r)]
-        text = "".join(folded[k] for k in kept) if len(kept) != len(folded) else folded
+        if filler_re is not None:  # filler words
+            drops += [m.span() for m in filler_re.finditer(folded)]
+        if self.stutters:  # 我我我 → 我, 好好好 → 好; doubles only for stutter-prone characters
+            for m in _RUN.finditer(folded):
+                ch, length = m.group(1), m.end() - m.start()
+                if not ch.isdigit() and (length >= 3 or ch in self.stutter_chars):
+                    drops.append((m.start() + 1, m.end()))
+        if drops:
+            drops.sort()
+            kept: list[int] = []
+            pos = 0
+            for a, b in drops:
+                if a > pos:
+                    kept.extend(range(pos, a))
+                pos = max(pos, b)
+            kept.extend(range(pos, len(folded)))
+            text = "".join(folded[k] for k in kept)
+        else:
+            kept, text = [], folded
         if self.numerals:
             text = spoken_digits(text)
-        if len(kept) == len(folded) and text == folded:
+        if not drops and text == folded:
             return None
-        return Clean(text, tuple(kept))
+        return Clean(text, tuple(kept) if drops else tuple(range(len(folded))))
 
     @lru_cache(maxsize=8192)  # noqa: B019 - normalizers live as long as their rulebook
     def phrase_forms(self, phrase: str) -> tuple[str, ...]:
@@ -202,7 +207,7 @@ class Normalizer:
         return tuple(dict.fromkeys((folded, clean.text)))
 
 
-_REPEAT = re.compile(r"(.)\1")
+_RUN = re.compile(r"(.)\1+")
 _DIGIT_RUN = re.compile(f"[0-9{CN_DIGITS}]{{{MIN_SPOKEN_DIGITS},}}")
 _HAS_CN_DIGIT = re.compile(f"[{CN_DIGITS}]")
 
