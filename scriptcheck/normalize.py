@@ -182,13 +182,16 @@ class Normalizer:
         if drops:
             drops.sort()
             kept: list[int] = []
+            pieces: list[str] = []
             pos = 0
             for a, b in drops:
                 if a > pos:
                     kept.extend(range(pos, a))
+                    pieces.append(folded[pos:a])
                 pos = max(pos, b)
             kept.extend(range(pos, len(folded)))
-            text = "".join(folded[k] for k in kept)
+            pieces.append(folded[pos:])
+            text = "".join(pieces)
         else:
             kept, text = [], folded
         if self.numerals:
