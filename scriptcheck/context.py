@@ -191,7 +191,13 @@ class CallContext:
         return self._segment_words(seg)[0]
 
     def said(self, seg: int, ws: WordSet) -> bool:
-        return bool(ws) and bool(self.spans(seg, ws))
+        """Is any wording of ``ws`` in segment ``seg``? (index look-ups; patterns verified only there)"""
+        literal = self._literal.get(ws.id)
+        if literal is not None and seg in literal:
+            return True
+        if ws.regex is None or ws.id not in self._regex_ids or seg not in self._regex_candidate_segments(ws):
+            return False
+        return bool(self.spans(seg, ws))
 
     def sounds_like(self, seg: int, ws: WordSet, min_han: int = phonetic.MIN_HAN) -> bool:
         """Homophone match (fuzzy pinyin) of any phrase of ``ws``: weaker evidence than ``said``."""

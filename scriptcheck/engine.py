@@ -40,9 +40,10 @@ class Checker:
 
     def evaluate(self, rule: Any, ctx: CallContext) -> Outcome:
         """One rule on one call (``na_if`` handled here, for every kind)."""
+        segs = ctx.call.segments
         for cond in rule.na_if:
-            for i, s in enumerate(ctx.call.segments):
-                if cond.speaker in ("any", s.speaker) and ctx.said(i, cond.ws):
+            for i in ctx.segments_with(cond.ws):
+                if cond.speaker in ("any", segs[i].speaker) and ctx.said(i, cond.ws):
                     return Outcome("n/a")
         return KINDS[rule.kind].evaluate(rule, ctx)
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 ID_CARD = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx](?!\d)")
 BANK_CARD = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
+_LONG_NUMBER = re.compile(r"\d{11}")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
@@ -117,6 +118,8 @@ def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
             continue
         seen: set[tuple[int, int]] = set()
         for text, back in _views(ctx, seg):
+            if not _LONG_NUMBER.search(text):  # nothing of 11+ digits: no ID, card or phone here
+                continue
             to_folded = back.to_folded.__getitem__ if back is not None else int  # type: ignore[attr-defined]
             for span, kind in _find(rule, ctx, seg, text, to_folded):
                 folded = back.span(*span) if back is not None else span  # type: ignore[attr-defined]

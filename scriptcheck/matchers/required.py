@@ -87,7 +87,6 @@ def closest(ctx: CallContext, group: Words, segs: list[int], threshold: float) -
         text = ctx.norms[seg].text
         if not text:
             continue
-        words = ctx.tokens(seg)
         for phrase, f in forms:
             al = fuzz.partial_ratio_alignment(f, text)
             span = (al.dest_start, al.dest_end) if len(f) <= len(text) else (0, len(text))
@@ -100,9 +99,10 @@ def closest(ctx: CallContext, group: Words, segs: list[int], threshold: float) -
                 similarity = 100 * (1 - d / len(f))
                 if similarity >= threshold:
                     ok, score, span = True, max(score, similarity), where
-            ptoks = phrase_tokens(f)
+            # token level (jieba) only for a phrase of several words that is at least half there
+            ptoks = phrase_tokens(f) if threshold > 0 and len(f) >= MIN_TOKENS * 2 and al.score >= 50 else ()
             if len(ptoks) >= MIN_TOKENS:
-                share = 100 * len(ptoks & words) / len(ptoks)
+                share = 100 * len(ptoks & ctx.tokens(seg)) / len(ptoks)
                 if share > score:
                     score, span = share, (0, len(text))
                     ok = ok or share >= threshold > 0

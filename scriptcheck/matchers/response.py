@@ -31,8 +31,8 @@ class ResponseRule(RuleBase):
 
 def evaluate(rule: ResponseRule, ctx: CallContext) -> Outcome:
     segs = ctx.call.segments
-    triggers = [i for i, s in enumerate(segs)
-                if s.speaker == rule.trigger_speaker and ctx.said(i, rule.trigger.ws)]
+    triggers = [i for i in sorted(ctx.segments_with(rule.trigger.ws))
+                if segs[i].speaker == rule.trigger_speaker and ctx.said(i, rule.trigger.ws)]
     if not triggers:
         return Outcome(rule.absent)
     if rule.first_trigger_only:
