@@ -119,14 +119,18 @@ def to_simplified(text: str) -> str:
 
 
 class _FoldTable(dict):  # type: ignore[type-arg]
-    """Width/case folding and punctuation dropping as one ``str.translate`` table (None = drop)."""
+    """Traditional → Simplified, width and case folding and punctuation dropping composed into one
+    ``str.translate`` table (None = drop), filled on first sight of each character."""
 
     def __init__(self, normalizer: Normalizer) -> None:
         super().__init__()
         self.normalizer = normalizer
 
     def __missing__(self, code: int) -> str | None:
-        self[code] = out = self.normalizer._char(chr(code))
+        ch = chr(code)
+        if self.normalizer.traditional:
+            ch = _t2s_char(ch)
+        self[code] = out = self.normalizer._char(ch)
         return out
 
 
@@ -151,16 +155,15 @@ class Normalizer:
         return None if self.punctuation and _is_dropped(f) else f
 
     def fold(self, text: str) -> Normalized:
-        """The folded view: two ``str.translate`` passes, the offset map built lazily."""
+        """The folded view: one ``str.translate`` pass; the offset map is built lazily."""
         table = self.__dict__.get("_fold_table")
         if table is None:
             table = _FoldTable(self)
             object.__setattr__(self, "_fold_table", table)
-        base = to_simplified(text) if self.traditional else text
-        folded = base.translate(table)
-        if len(folded) == len(base):  # nothing dropped: offsets are the identity
-            return Normalized(folded, tuple(range(len(folded))) if len(folded) < 64 else None, text, base, table)
-        return Normalized(folded, None, text, base, table)
+        folded = text.translate(table)
+        if len(folded) == len(text):  # nothing dropped: offsets are the identity
+            return Normalized(folded, tuple(range(len(folded))) if len(folded) < 64 else None, text, text, table)
+        return Normalized(folded, None, text, text, table)
 
     def _filler_re(self) -> re.Pattern[str] | None:
         if "_filler_pattern" not in self.__dict__:
