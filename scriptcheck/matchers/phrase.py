@@ -30,6 +30,7 @@ class PhraseRule(RuleBase, Words):
     unless: Words = Field(default_factory=Words)
     allowed_on: list[str] = Field(default_factory=list)
     phonetic: int = Field(default=4, ge=0)  # homophone hits for phrases of >= N Han chars (forbidden only); 0 = off
+    boundary: bool = True  # short hits must be whole jieba words (off for wordings used as conditions)
 
     @model_validator(mode="after")
     def _red(self) -> PhraseRule:
@@ -113,7 +114,7 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
                 continue  # quoted without quotation marks (ASR): "…这样的回答不符合规范"
             if guards.quotes and _quoted(norm.original, norm.span(a, b)[0]):
                 continue
-            if b - a <= guards.word_boundary_max_chars and not {a, b} <= ctx.word_bounds(seg):
+            if rule.boundary and b - a <= guards.word_boundary_max_chars and not {a, b} <= ctx.word_bounds(seg):
                 continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase
             if (a, b) not in heard:
                 hits.append(hit(ctx, seg, (a, b)))
