@@ -91,6 +91,8 @@ def check(
     show_pii: Annotated[bool, typer.Option("--show-pii", help="Do not mask ID/card/phone numbers.")] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when calls fail.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted --output run.")] = False,
+    engine: Annotated[str, typer.Option(help="local, or dask (JSON Lines in, partitioned JSON Lines out).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (--engine dask).")] = None,  # noqa: UP045
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0,
                                       help="Worker processes (0, the default: all cores; 1: in-process).")] = 0,
 ) -> None:
@@ -100,6 +102,11 @@ def check(
         raise typer.Exit(Exit.ERROR)
     if lang not in (None, "zh", "en"):
         err.print("[red]--lang must be zh or en[/]")
+        raise typer.Exit(Exit.ERROR)
+    if engine == "dask":
+        _check_on_dask(paths, rules, output, fmt, scheduler, lang, show_pii, exit_zero)
+    if engine != "local":
+        err.print(f"[red]unknown --engine {escape(engine)!r}: local or dask[/]")
         raise typer.Exit(Exit.ERROR)
     if resume and (output is None or fmt != "json"):
         err.print("[red]--resume needs --format json and --output FILE[/]")
@@ -137,6 +144,30 @@ def check(
     if exit_zero:
         raise typer.Exit(Exit.OK)
     raise typer.Exit(Exit.FINDINGS if (s.failed or s.errors) else Exit.OK)
+
+
+def _check_on_dask(paths: list[str], rules: str | None, output: Path | None, fmt: str, scheduler: str | None,
+                   lang: str | None, show_pii: bool, exit_zero: bool) -> None:
+    """``--engine dask``: the same checks on a cluster; ``--output`` is a folder of partitions."""
+    from .cluster import check_on_dask, read_reports
+
+    if output is None or fmt != "json":
+        err.print("[red]--engine dask writes partitioned JSON Lines: give --format json --output FOLDER[/]")
+        raise typer.Exit(Exit.ERROR)
+    rulebook = discover_rulebook(rules)
+    _load(rulebook)  # a rulebook error is reported here, before any worker starts
+    try:
+        files = check_on_dask(paths, output, rulebook=rulebook, scheduler=scheduler, lang=lang,
+                              mask_pii=False if show_pii else None)
+    except FileNotFoundError as e:
+        err.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(Exit.ERROR) from None
+    rows = read_reports(files)
+    failed = sum(r["verdict"] == "fail" for r in rows)
+    errors = sum(r["verdict"] == "error" for r in rows)
+    err.print(f"scriptcheck: {len(rows)} calls = {len(rows) - errors} checked + {errors} errors; {failed} failed; "
+              f"{len(files)} partitions in {output}")
+    raise typer.Exit(Exit.OK if exit_zero or not (failed or errors) else Exit.FINDINGS)
 
 
 @contextmanager

@@ -8,12 +8,17 @@ from ..model import CallReport
 from .base import Formatter
 
 
+def report_line(report: CallReport) -> str:
+    """One report as one JSON line (formats.md §2); also what the cluster engine writes."""
+    data = report.model_dump(mode="json")
+    for f in [*data["findings"], *data["advice"]]:  # the contract's keys; extras only when they say something
+        if f.get("level") == "error":
+            del f["level"]
+        if f.get("note") is None:
+            del f["note"]
+    return json.dumps(data, ensure_ascii=False)
+
+
 class JsonFormatter(Formatter):
     def call(self, report: CallReport) -> None:
-        data = report.model_dump(mode="json")
-        for f in data["findings"]:  # keep the contract's keys; extras only when they say something
-            if f.get("level") == "error":
-                del f["level"]
-            if f.get("note") is None:
-                del f["note"]
-        self.stream.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self.stream.write(report_line(report) + "\n")
