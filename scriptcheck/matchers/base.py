@@ -43,10 +43,6 @@ def hit(ctx: CallContext, seg: int, span: Span | None = None, *, notes: list[Not
                confidence=confidence)
 
 
-def speaker_ok(rule_speaker: str, seg_speaker: str) -> bool:
-    return rule_speaker == "any" or rule_speaker == seg_speaker
-
-
 def merge_spans(spans: list[Span]) -> list[Span]:
     """Overlapping hits of one rule become one piece of evidence (the union)."""
     out: list[Span] = []
