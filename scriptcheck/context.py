@@ -47,6 +47,9 @@ class CallContext:
     _literal: dict[int, dict[int, list[Span]]] = field(init=False)  # ws id → segment → spans
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
     _regex_segs: dict[int, set[int]] = field(init=False, default_factory=dict)
+    _regex_ids: set[int] = field(init=False)  # word sets with a pattern that matches somewhere in the call
+    _joined: str = field(init=False)
+    _clean: Clean | None = field(init=False)
     _sound_hits: dict[int, dict[int, list[tuple[int, int, int]]]] | None = field(init=False, default=None)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
 
