@@ -7,12 +7,16 @@ each call as it is checked, ``finish(summary)``. Formatters only format; they ne
 from __future__ import annotations
 
 from .base import Formatter, Summary
+from .csv import CsvFormatter
 from .jsonl import JsonFormatter
 from .text import TextFormatter
+from .xlsx import XlsxFormatter
 
 FORMATS: dict[str, type[Formatter]] = {
     "text": TextFormatter,
     "json": JsonFormatter,
+    "csv": CsvFormatter,
+    "xlsx": XlsxFormatter,
 }
 
 __all__ = ["FORMATS", "Formatter", "Summary"]
