@@ -43,7 +43,7 @@ class Exit(IntEnum):
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check Chinese call-center transcripts against a service-norm rulebook.")
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # messages are grepped: never wrap them
 
 RulesOpt = Annotated[Optional[str], typer.Option("--rules", "-r", help="Rulebook YAML (default: ./scriptcheck.yaml if found, else the built-in default).")]  # noqa: UP045,E501
 LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Report language: zh (default) or en.")]  # noqa: UP045
@@ -323,6 +323,42 @@ def docs(rules: RulesOpt = None,
         print(text, end="")
     else:
         output.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def summary(
+    reports: Annotated[list[Path], typer.Argument(help="JSON Lines reports from `check -f json`.")],
+    by: Annotated[str, typer.Option(help="agent, check or day.")] = "agent",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+) -> None:
+    """Aggregate reports per agent, per check or per day (pass/fail counts, red lines, mean score)."""
+    import csv as csvlib
+
+    from .summary import load_reports, summarize
+
+    if by not in ("agent", "check", "day") or fmt not in ("table", "json", "csv"):
+        err.print("[red]--by agent|check|day, --format table|json|csv[/]")
+        raise typer.Exit(Exit.ERROR)
+    missing = [str(p) for p in reports if not p.is_file()]
+    if missing:
+        err.print(f"[red]no such report: {escape(', '.join(missing))}[/]")
+        raise typer.Exit(Exit.ERROR)
+    loaded, problems = load_reports(reports)
+    for p in problems:
+        err.print(f"[yellow]{escape(p)}[/]")
+    rows = summarize(loaded, by)
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        sys.stdout.write("\ufeff")
+        writer = csvlib.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else [by], lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table = Table(*(rows[0].keys() if rows else [by]))
+        for row in rows:
+            table.add_row(*("" if v is None else escape(str(v)) for v in row.values()))
+        Console(highlight=False).print(table)
 
 
 @app.command()

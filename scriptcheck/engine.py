@@ -83,7 +83,8 @@ class Checker:
         for f in (findings, advice):
             f.sort(key=lambda f: (f.segment if f.segment is not None else -1, f.rule))
         return CallReport(
-            call_id=call.call_id, agent_id=call.agent_id, score=score, verdict=verdict, red_line=red_line,
+            call_id=call.call_id, agent_id=call.agent_id, started_at=call.started_at, score=score, verdict=verdict,
+            red_line=red_line,
             checks=checks, findings=findings, metrics=metrics(ctx, self._overlap_seconds),
             advisory={c: s for c, s in combined.items() if c not in checks}, advice=advice,
             errors=list(call.errors),

@@ -94,6 +94,7 @@ class CallReport(BaseModel):
 
     call_id: str
     agent_id: str | None = None
+    started_at: str | None = None
     score: float | None
     verdict: Literal["pass", "fail", "error"]
     red_line: bool

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from pathlib import Path
 
@@ -56,3 +57,19 @@ def test_xlsx_has_calls_findings_and_summaries(tmp_path):
     assert taboo and taboo[0][8] == "你再说一遍"  # the original words
     checks = {row[0].value: row[1].value for row in wb["checks"].iter_rows(min_row=2)}
     assert checks["Taboo phrases"] >= 2
+
+
+def test_summary_per_agent_check_and_day(tmp_path):
+    out = tmp_path / "r.jsonl"
+    assert _run("-f", "json", "-o", str(out)).exit_code == 1
+    with out.open("a", encoding="utf-8") as f:
+        f.write("not a report\n")
+    by_agent = CliRunner().invoke(app, ["summary", str(out), "--by", "agent", "-f", "json"])
+    assert by_agent.exit_code == 0
+    rows = {r["agent"]: r for r in json.loads(by_agent.stdout[by_agent.stdout.index("["):])}
+    assert rows["A2003"]["red_lines"] == 1 and rows["A2003"]["mean_score"] == 0.0
+    assert rows["A2001"]["passed"] == 1
+    by_check = CliRunner().invoke(app, ["summary", str(out), "--by", "check", "-f", "csv"])
+    assert by_check.stdout.startswith("\ufeffcheck,fail,pass,n/a,fail_rate")
+    assert "forbidden_phrase,3," in by_check.stdout
+    assert "not a scriptcheck report" in by_agent.output  # a bad line is named, not dropped silently
