@@ -46,13 +46,22 @@ def split_lines(text: str) -> list[str]:
     return [ln.removesuffix("\r") for ln in text.split("\n")]
 
 
+_AGENT_PREFIXES = ("坐席", "座席", "客服", "话务", "話務", "接线", "接線")
+_CUSTOMER_PREFIXES = ("客户", "客戶", "用户", "用戶", "顾客", "顧客", "来电", "來電")
+
+
 def speaker_of(label: Any) -> str | None:
+    """agent / customer from a speaker label; decorated labels count too (客服-小王, 坐席(1024), 客户张先生)."""
     if not isinstance(label, str):
         return None
     s = label.strip().lower()
     if s in AGENT_LABELS:
         return "agent"
     if s in CUSTOMER_LABELS:
+        return "customer"
+    if s.startswith(_AGENT_PREFIXES):
+        return "agent"
+    if s.startswith(_CUSTOMER_PREFIXES):
         return "customer"
     return None
 

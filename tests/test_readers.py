@@ -213,3 +213,20 @@ def test_parse_transcript_helper():
     assert [(s.speaker, s.text, s.start) for s in call.segments] == [
         ("agent", "您好", 0.0), ("customer", "喂", None), ("agent", "请问有什么可以帮您", None)]
     assert not call.timed
+
+
+@pytest.mark.parametrize(("label", "role"), [
+    ("客服-小王", "agent"), ("坐席(1024)", "agent"), ("座席A", "agent"), ("话务员", "agent"),
+    ("客户张先生", "customer"), ("用户", "customer"), ("來電人", "customer"), ("旁白", None), ("系统", None),
+])
+def test_decorated_speaker_labels(label, role):
+    from scriptcheck.readers import speaker_of
+
+    assert speaker_of(label) == role
+
+
+def test_plain_text_with_decorated_prefixes(tmp_path):
+    p = _write(tmp_path / "deco.txt", "客服-小王：您好，很高兴为您服务\n客户张先生：我想查话费\n")
+    [call] = list(read_file(p))
+    assert [s.speaker for s in call.segments] == ["agent", "customer"]
+    assert call.segments[1].text == "我想查话费"
