@@ -25,6 +25,7 @@ from .matchers.pii import mask
 from .model import Call, CallReport
 from .readers import ReadError, read_paths
 from .report import Formatter, Summary
+from .report.jsonl import report_line
 
 
 def partial_path(output: Path) -> Path:
@@ -85,7 +86,9 @@ IN_PROCESS_FIRST = 64  # small batches never pay for a process pool
 
 def _check_in_worker(call: Call) -> CallReport:
     assert _WORKER is not None
-    return _safe_check(_WORKER, call)
+    report = _safe_check(_WORKER, call)
+    report._line = report_line(report)  # the parent only writes it
+    return report
 
 
 def _safe_check(checker: Checker, call: Call) -> CallReport:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Speaker = Literal["agent", "customer", "unknown"]
 Status = Literal["pass", "fail", "n/a"]
@@ -109,3 +109,5 @@ class CallReport(BaseModel):
     # `checks`/`findings`, never part of the score, the verdict or the 12 default categories.
     advisory: dict[str, Status] = Field(default_factory=dict)
     advice: list[Finding] = Field(default_factory=list)
+    # the report's JSON line, when a worker process already rendered it (saves the parent the work)
+    _line: str | None = PrivateAttr(default=None)

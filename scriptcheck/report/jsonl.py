@@ -10,6 +10,8 @@ from .base import Formatter
 
 def report_line(report: CallReport) -> str:
     """One report as one JSON line (formats.md §2); also what the cluster engine writes."""
+    if report._line is not None:  # rendered by the worker that checked the call
+        return report._line
     data = report.model_dump(mode="json")
     for f in [*data["findings"], *data["advice"]]:  # the contract's keys; extras only when they say something
         if f.get("level") == "error":
