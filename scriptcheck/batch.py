@@ -99,7 +99,7 @@ def _safe_check(checker: Checker, call: Call) -> CallReport:
         return checker.error_report(call.call_id, [f"{call.source}: internal error: {why}"], call.source)
 
 
-def _reports(checker: Checker, items: Iterator[Call | ReadError], jobs: int) -> Iterator[CallReport]:
+def reports(checker: Checker, items: Iterator[Call | ReadError], jobs: int) -> Iterator[CallReport]:
     """Reports in input order; after the first calls, ``jobs`` forked workers share the checking."""
     global _WORKER
     pool = None
@@ -147,7 +147,7 @@ def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[Cal
 
     try:
         with sigterm_as_interrupt():
-            for report in _reports(checker, todo(), jobs):
+            for report in reports(checker, todo(), jobs):
                 result.summary.add(report)
                 formatter.call(report)
                 if progress is not None:

@@ -33,19 +33,14 @@ def _checker(rulebook: str, lang: str | None, mask_pii: bool | None) -> Any:
 def _check_partition(lines: Iterable[tuple[str, str]], rulebook: str, lang: str | None,
                      mask_pii: bool | None) -> list[str]:
     """One input file's lines → one JSON Lines report line per call (or error record)."""
+    from .batch import reports
     from .readers import _jsonl_line
     from .report.jsonl import report_line
 
     checker = _checker(rulebook, lang, mask_pii)
-    out: list[str] = []
-    for n, (line, path) in enumerate(lines, 1):
-        for item in _jsonl_line(line.rstrip("\r\n"), Path(path), n):
-            if hasattr(item, "segments"):
-                report = checker.check(item)
-            else:
-                report = checker.error_report(item.call_id, [item.message], item.source)
-            out.append(report_line(report))
-    return out
+    items = (item for n, (line, path) in enumerate(lines, 1)
+             for item in _jsonl_line(line.rstrip("\r\n"), Path(path), n))
+    return [report_line(r) for r in reports(checker, items, jobs=1)]
 
 
 def check_on_dask(inputs: list[str], output_dir: str | Path, *, rulebook: str = "default",

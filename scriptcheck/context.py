@@ -52,6 +52,7 @@ class CallContext:
     _clean: Clean | None = field(init=False)
     _sound_hits: dict[int, dict[int, list[tuple[int, int, int]]]] | None = field(init=False, default=None)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
+    _windows: dict[tuple[str, int, str], list[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         """Normalize every utterance, then scan the whole call at once: the utterances joined by
@@ -278,7 +279,14 @@ class CallContext:
         return assign_stages(self)
 
     def window_segments(self, stage: str, window: Window | None, speaker: str = "agent") -> list[int]:
-        """Segments a rule looks at: its stage, narrowed by every field of its window, by ``speaker``."""
+        """Segments a rule looks at: its stage, narrowed by every field of its window, by ``speaker``
+        (computed once per distinct window in a call: most rules share a handful)."""
+        key = (stage, id(window), speaker)
+        if key not in self._windows:
+            self._windows[key] = self._window_segments(stage, window, speaker)
+        return self._windows[key]
+
+    def _window_segments(self, stage: str, window: Window | None, speaker: str) -> list[int]:
         segs = self.call.segments
         n = len(segs)
         if window and window.first_agent_turns:
