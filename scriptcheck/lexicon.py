@@ -73,6 +73,21 @@ class Lexicon:
         self._sounds: dict[str, list[tuple[int, int]]] = {}
         self._built = False
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable (for the on-disk cache): the RE2 set is rebuilt from the word sets' patterns."""
+        state = self.__dict__.copy()
+        del state["_regex_set"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._regex_set = re2.Set.SearchSet(_RE2_OPTIONS)
+        for ws in self._sets:
+            for p in ws.patterns:
+                self._regex_set.Add(f"(?m:{p})")
+        if self._regex_owner and self._built:
+            self._regex_set.Compile()
+
     def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
         ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
         ws.regex = compile_pattern(ws.patterns)
