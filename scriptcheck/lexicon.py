@@ -7,6 +7,7 @@ Patterns are RE2, so a rulebook regex cannot backtrack catastrophically.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -136,6 +137,13 @@ class Lexicon:
             for ws_id, n in owners:
                 out.setdefault(ws_id, []).append((n, end - length + 1, end + 1))
         return out
+
+    def hits(self, text: str) -> Iterator[tuple[int, int, tuple[int, ...]]]:
+        """Literal hits in ``text`` as (start, end, word-set ids): one automaton pass."""
+        if not self._words or not text:
+            return
+        for end, (length, ids) in self._automaton.iter(text):
+            yield end - length + 1, end + 1, ids
 
     def scan(self, text: str) -> dict[int, list[Span]]:
         """All literal hits in ``text`` (normalized), grouped by word-set id."""
