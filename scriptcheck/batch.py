@@ -14,9 +14,11 @@ import json
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import TextIO
 
@@ -82,13 +84,8 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 _WORKER: Checker | None = None  # the compiled rulebook, inherited by forked workers (never pickled)
 IN_PROCESS_FIRST = 64  # small batches never pay for a process pool
-
-
-def _check_in_worker(call: Call) -> CallReport:
-    assert _WORKER is not None
-    report = _safe_check(_WORKER, call)
-    report._line = report_line(report)  # the parent only writes it
-    return report
+CHUNK = 32  # calls per task sent to a worker
+WINDOW = 4  # tasks in flight per worker: enough to keep workers busy, bounded so memory stays flat
 
 
 def _safe_check(checker: Checker, call: Call) -> CallReport:
@@ -99,34 +96,57 @@ def _safe_check(checker: Checker, call: Call) -> CallReport:
         return checker.error_report(call.call_id, [f"{call.source}: internal error: {why}"], call.source)
 
 
+def _report(checker: Checker, item: Call | ReadError) -> CallReport:
+    if isinstance(item, ReadError):
+        return checker.error_report(item.call_id, [item.message], item.source)
+    return _safe_check(checker, item)
+
+
+def _worker_init() -> None:
+    """Workers die quietly when the pool is terminated; Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _check_chunk(items: list[Call | ReadError]) -> list[CallReport]:
+    """In a worker: check a chunk and render each JSON line there (the parent only writes it)."""
+    assert _WORKER is not None
+    out = []
+    for item in items:
+        report = _report(_WORKER, item)
+        report._line = report_line(report)
+        out.append(report)
+    return out
+
+
 def reports(checker: Checker, items: Iterator[Call | ReadError], jobs: int) -> Iterator[CallReport]:
-    """Reports in input order; after the first calls, ``jobs`` forked workers share the checking."""
+    """Reports in input order; after the first calls, ``jobs`` forked workers share the checking.
+
+    Chunks are submitted through a bounded window (not ``Pool.imap``, whose feeder thread would read
+    the whole input ahead of the workers), so memory does not grow with the batch.
+    """
     global _WORKER
-    pool = None
+    items = iter(items)
+    for item in itertools.islice(items, IN_PROCESS_FIRST if jobs > 1 else None):
+        yield _report(checker, item)
+    if jobs <= 1:
+        return
+    first = list(itertools.islice(items, CHUNK))
+    if not first:
+        return
+    _WORKER = checker
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
     try:
-        for n, item in enumerate(items):
-            if isinstance(item, ReadError):
-                yield checker.error_report(item.call_id, [item.message], item.source)
-                continue
-            if jobs <= 1 or n < IN_PROCESS_FIRST:
-                yield _safe_check(checker, item)
-                continue
-            _WORKER = checker
-            pool = multiprocessing.get_context("fork").Pool(jobs)
-            rest = itertools.chain([item], items)
-            # read errors pass through the pool as-is, so the output keeps the input order
-            for report in pool.imap(_check_or_pass, rest, chunksize=32):
-                yield report if isinstance(report, CallReport) else checker.error_report(
-                    report.call_id, [report.message], report.source)
-            return
+        pending: deque[AsyncResult[list[CallReport]]] = deque()
+        chunk = first
+        while chunk or pending:
+            while chunk and len(pending) < jobs * WINDOW:
+                pending.append(pool.apply_async(_check_chunk, (chunk,)))
+                chunk = list(itertools.islice(items, CHUNK))
+            yield from pending.popleft().get()
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-
-
-def _check_or_pass(item: Call | ReadError) -> CallReport | ReadError:
-    return item if isinstance(item, ReadError) else _check_in_worker(item)
+        pool.terminate()
+        pool.join()
 
 
 def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[CallReport] | None = None,
