@@ -144,6 +144,14 @@ def test_transcript_text_is_escaped_everywhere():
     assert page.by_class("call", "article")[0]["attrs"]["data-agent"] == 'A9"><img src=x onerror=alert(2)>'
 
 
+def test_chart_labels_are_escaped_and_never_mathtext():
+    from scriptcheck.report.html import Charts
+
+    svg = Charts("en", {"odd": f"{XSS} $x^2$ & co"}).check_rates([("odd", 0.5), ("greeting", 0.0)])
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "$x^2$ &amp; co" in svg
+
+
 PHONE_CALL = [("customer", "我的手机号是13812345678，你们之前一直打不通。"),
               ("agent", "好的，我记下了，您的手机号13812345678，稍后会有工程师联系您。")]
 

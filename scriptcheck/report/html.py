@@ -62,6 +62,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend_warning": ("提示", "warning"),
     "legend_advice": ("辅导", "coaching"),
     "verdict": ("结论", "verdict"),
+    "no_chart": ("图表需要 matplotlib:pip install 'scriptcheck[html]'",
+                 "charts need matplotlib: pip install 'scriptcheck[html]'"),
 }
 
 # Chinese fonts matplotlib may find; the first one installed draws the chart labels.
@@ -232,29 +234,34 @@ class HtmlFormatter(Formatter):
 
     # ---- the page -------------------------------------------------------------------------------
     def finish(self, summary: Summary) -> None:
-        charts = Charts(self.lang, self.labels)
-        judged = summary.passed + summary.failed
-        rates = [(c, summary.check_fails.get(c, 0) / judged if judged else 0.0)
-                 for c, info in self.checks.items() if not info.advisory]
-        if not self.checks:
-            rates = [(c, n / judged) for c, n in summary.check_fails.most_common()] if judged else []
-        js = SCRIPT
-        digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+        histogram, rates = self._charts(summary)
+        digest = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
         head = PAGE_HEAD.substitute(
             lang="en" if self.lang == "en" else "zh-CN", title=_x(self.w("title")), css=STYLE, script_hash=digest,
             generated=_x(f"{self.w('generated')} {datetime.now().astimezone():%Y-%m-%d %H:%M}"),
-            privacy=self._privacy(not self.unmasked), kpis=self._kpis(summary),
-            overview=_x(self.w("overview")),
-            histogram_title=_x(self.w("histogram")),
-            histogram=charts.histogram(self.scores) if any(self.scores.values()) else "",
-            rates_title=_x(self.w("check_rates")), rates=charts.check_rates(rates) if rates else "",
+            privacy=self._privacy(not self.unmasked), kpis=self._kpis(summary), overview=_x(self.w("overview")),
+            histogram_title=_x(self.w("histogram")), histogram=histogram,
+            rates_title=_x(self.w("check_rates")), rates=rates,
             agents=self._agents(summary), filters=self._filters(summary), legend=self._legend(),
         )
         self.stream.write(head)
         self.body.seek(0)
         shutil.copyfileobj(self.body, self.stream)
         self.body.close()
-        self.stream.write(PAGE_TAIL.substitute(none_match=_x(self.w("none_match")), script=js))
+        self.stream.write(PAGE_TAIL.substitute(none_match=_x(self.w("none_match")), script=SCRIPT))
+
+    def _charts(self, summary: Summary) -> tuple[str, str]:
+        """The two overview charts as SVG; without matplotlib, a note saying how to get them."""
+        try:
+            charts = Charts(self.lang, self.labels)
+        except ImportError:  # the page is still useful without its charts
+            note = f'<p class="no-chart">{_x(self.w("no_chart"))}</p>'
+            return note, note
+        judged = summary.passed + summary.failed
+        rates = [(c, summary.check_fails.get(c, 0) / judged) for c, info in self.checks.items()
+                 if not info.advisory] if judged else []
+        histogram = charts.histogram(self.scores) if any(self.scores.values()) else ""
+        return histogram, charts.check_rates(rates) if rates else ""
 
     def _privacy(self, masked: bool) -> str:
         return (f'<span class="privacy">{_x(self.w("masked"))}</span>' if masked
@@ -362,7 +369,8 @@ class Charts:
         self.lang = lang
         self.labels = labels
         self.rc: dict[str, Any] = {
-            "svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif",
+            "svg.fonttype": "none", "text.parse_math": False,  # a "$" in a label is a dollar sign
+            "font.size": 9, "font.family": "sans-serif",
             "font.sans-serif": [*([self.cjk] if self.cjk else []), "DejaVu Sans"],
             "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#9aa3ad",
             "axes.labelcolor": "#3b4450", "xtick.color": "#59636e", "ytick.color": "#59636e",
@@ -556,6 +564,7 @@ font-size:12.5px;background:#fff}
 .f-note{color:var(--muted)}.f-sug{margin-top:3px;color:#1d5a46}.f-sug span{font-weight:600;margin-right:4px}
 .f-sug span::after{content:":"}
 .gap{font-size:11px;color:var(--st-hold);margin:2px 0 2px 6px}.gap::before{content:"⏸ "}
+.no-chart{color:var(--muted);font-size:13px}
 .empty{text-align:center;color:var(--muted);padding:30px}
 .finding.dim,.finding-index li.dim{opacity:.35}
 """
