@@ -232,3 +232,12 @@ def test_script_in_a_transcript_renders_as_text_and_never_runs(open_report, tmp_
     page.wait_for_timeout(200)  # give any stray script a chance to fire
     assert w.dialogs == []
     w.assert_clean()
+
+
+def test_a_missing_browser_skips_here_but_fails_where_it_is_required(monkeypatch):
+    monkeypatch.delenv("SCRIPTCHECK_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        _missing("no browser")
+    monkeypatch.setenv("SCRIPTCHECK_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception):
+        _missing("no browser")

@@ -217,6 +217,30 @@ def _children(page: Page, select_id: str) -> list[dict]:
     return out
 
 
+def test_reports_without_transcript_still_show_every_finding_with_its_words():
+    """A caller of the API that did not ask for transcripts still gets a usable page: each card quotes
+    its utterance with the evidence marked, and the index jumps to the card."""
+    import io
+
+    from scriptcheck.report import FORMATS, Summary
+
+    checker = Checker.from_rulebook("default")  # transcript=False
+    report = checker.check(make_call("plain-01", "A1002", "taboo"))
+    out, summary = io.StringIO(), Summary()
+    fmt = FORMATS["html"](out, checks=checker.rulebook.checks)
+    fmt.start()
+    summary.add(report)
+    fmt.call(report)
+    fmt.finish(summary)
+    page = Page(out.getvalue())
+    assert not page.by_class("transcript")
+    cards = page.by_class("finding", "div")
+    assert len(cards) == len(report.findings) == 2
+    assert [m["text"] for m in page.by_class("hl", "mark") if m["attrs"].get("data-f")] == [
+        f.matched for f in report.findings]
+    assert [a["attrs"]["data-jump"] for a in page.by_class("jump")] == [c["attrs"]["id"] for c in cards]
+
+
 def test_a_read_error_is_shown_not_lost(tmp_path):
     src = tmp_path / "mixed.jsonl"
     write_jsonl(src, [make_call("ok-01", "A1001", "polite")])

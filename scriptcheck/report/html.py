@@ -146,12 +146,14 @@ class HtmlFormatter(Formatter):
         if r.errors:
             parts.append(f'<div class="input-errors"><b>{_x(self.w("input_errors"))}</b><ul>'
                          + "".join(f"<li>{_x(e)}</li>" for e in r.errors) + "</ul></div>")
+        placed = bool(r._transcript)  # else (a report made without transcript) each card quotes its utterance
         if findings:
-            parts.append(self._index(findings, ids, kinds, cid))
-        whole = [f for f in findings if f.segment is None]
-        if whole:
+            parts.append(self._index(findings, ids, kinds, cid, placed))
+        apart = [f for f in findings if f.segment is None or not placed]
+        if apart:
             parts.append(f'<div class="call-level"><div class="call-level-label">{_x(self.w("call_level"))}</div>'
-                         + "".join(self._card(f, ids[id(f)], kinds[id(f)]) for f in whole) + "</div>")
+                         + "".join(self._card(f, ids[id(f)], kinds[id(f)], quote=not placed) for f in apart)
+                         + "</div>")
         parts.append(self._transcript(r, findings, ids, kinds, cid))
         parts.append("</div>")
         data = (f'data-agent="{_x(r.agent_id or "-")}" data-verdict="{verdict}" data-redline="{int(r.red_line)}" '
@@ -168,12 +170,13 @@ class HtmlFormatter(Formatter):
             return "warning"
         return "redline" if f.check.startswith("redline_") else "error"
 
-    def _index(self, findings: list[Finding], ids: dict[int, str], kinds: dict[int, str], cid: str) -> str:
-        """The call's findings as a clickable list: each jumps to its utterance."""
+    def _index(self, findings: list[Finding], ids: dict[int, str], kinds: dict[int, str], cid: str,
+               placed: bool) -> str:
+        """The call's findings as a clickable list: each jumps to its utterance (or its card)."""
         items = []
         for f in findings:
             fid, kind = ids[id(f)], kinds[id(f)]
-            target = f"{cid}-s{f.segment}" if f.segment is not None else fid
+            target = f"{cid}-s{f.segment}" if f.segment is not None and placed else fid
             where = t("segment", self.lang, n=f.segment) if f.segment is not None else self.w("call_level")
             items.append(f'<li class="k-{kind}" data-check="{_x(f.check)}"><a href="#{target}" class="jump" '
                          f'data-jump="{target}" data-finding="{fid}"><span class="where">{_x(where)}</span>'
@@ -181,8 +184,9 @@ class HtmlFormatter(Formatter):
                          f'<span class="quote">{_x(f.matched)}</span></a></li>')
         return f'<ol class="finding-index">{"".join(items)}</ol>'
 
-    def _card(self, f: Finding, fid: str, kind: str) -> str:
-        """A finding beside its utterance: check, rule, time, message (note) and suggestion."""
+    def _card(self, f: Finding, fid: str, kind: str, quote: bool = False) -> str:
+        """A finding beside its utterance: check, rule, time, message (note) and suggestion;
+        ``quote``: also the utterance itself, its evidence marked (when there is no transcript to mark)."""
         tag = {"redline": t("red_line", self.lang), "warning": t("warning", self.lang),
                "advice": t("advice", self.lang)}.get(kind)
         tag_html = f'<span class="tag">{_x(tag)}</span>' if tag else ""
@@ -190,10 +194,14 @@ class HtmlFormatter(Formatter):
         note = f'<div class="f-note">{_x(f.note)}</div>' if f.note else ""
         sug = (f'<div class="f-sug"><span>{_x(t("suggestion", self.lang))}</span>{_x(f.suggestion)}</div>'
                if f.suggestion else "")
+        said = ""
+        if quote and f.text:
+            who = f'<span class="spk">{_x(t(f.speaker, self.lang))}</span>' if f.speaker else ""
+            said = f'<div class="f-quote">{who}{_highlight(f.text, [(_span(f, f.text), fid, kind)])}</div>'
         return (f'<div class="finding k-{kind}" id="{fid}" data-check="{_x(f.check)}"><div class="f-head">{tag_html}'
                 f'<span class="f-check">{_x(self.labels.get(f.check, f.check))}</span>{time}'
                 f'<code class="f-rule">{_x(f.rule)}</code></div>'
-                f'<div class="f-msg">{_x(f.message)}</div>{note}{sug}</div>')
+                f'{said}<div class="f-msg">{_x(f.message)}</div>{note}{sug}</div>')
 
     def _transcript(self, r: CallReport, findings: list[Finding], ids: dict[int, str], kinds: dict[int, str],
                     cid: str) -> str:
@@ -561,6 +569,7 @@ font-size:12.5px;background:#fff}
 .tag{font-size:11px;padding:0 6px;border-radius:3px;background:#eee}
 .k-redline .tag{background:var(--red);color:#fff}.k-warning .tag{background:#fff3c4;color:#7a5a00}
 .k-advice .tag{background:var(--blue-bg);color:var(--blue)}
+.f-quote{margin:3px 0}.f-quote .spk{color:var(--muted);margin-right:6px}
 .f-note{color:var(--muted)}.f-sug{margin-top:3px;color:#1d5a46}.f-sug span{font-weight:600;margin-right:4px}
 .f-sug span::after{content:":"}
 .gap{font-size:11px;color:var(--st-hold);margin:2px 0 2px 6px}.gap::before{content:"⏸ "}
