@@ -150,6 +150,9 @@ def test_chart_labels_are_escaped_and_never_mathtext():
     svg = Charts("en", {"odd": f"{XSS} $x^2$ & co"}).check_rates([("odd", 0.5), ("greeting", 0.0)])
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "$x^2$ &amp; co" in svg
+    zh = Charts("zh", {"greeting": "开场问候"})
+    if zh.cjk:  # a Chinese font is installed: the labels are the rulebook's Chinese ones
+        assert "开场问候" in zh.check_rates([("greeting", 0.5)])
 
 
 PHONE_CALL = [("customer", "我的手机号是13812345678，你们之前一直打不通。"),
@@ -288,3 +291,18 @@ def test_calls_stream_to_a_temporary_file_not_memory():
     fmt.finish(summary)
     assert fmt.body.closed
     assert fmt.stream.getvalue().count('<article class="call') == 3
+
+
+def test_without_a_chinese_font_chart_labels_stay_ascii_and_quiet(monkeypatch, recwarn, caplog):
+    """On a machine with no CJK font matplotlib would draw boxes and warn: the charts use check ids."""
+    from scriptcheck.report import html as html_format
+
+    monkeypatch.setattr(html_format, "CJK_FONTS", ())
+    charts = html_format.Charts("zh", {"greeting": "开场问候", "redline_abuse": "高压线:辱骂"})
+    svg = charts.check_rates([("greeting", 0.25), ("redline_abuse", 0.5)])
+    svg += charts.histogram({"pass": html_format.array("d", [95.0]), "fail": html_format.array("d", [70.0]),
+                             "red_line": html_format.array("d", [0.0])})
+    assert "greeting" in svg and "redline_abuse" in svg and "score" in svg
+    assert not re.search(r"[\u4e00-\u9fff]", svg)
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]
+    assert "Glyph" not in caplog.text and "findfont" not in caplog.text

@@ -572,7 +572,8 @@ font-size:12.5px;background:#fff}
 .f-quote{margin:3px 0}.f-quote .spk{color:var(--muted);margin-right:6px}
 .f-note{color:var(--muted)}.f-sug{margin-top:3px;color:#1d5a46}.f-sug span{font-weight:600;margin-right:4px}
 .f-sug span::after{content:":"}
-.gap{font-size:11px;color:var(--st-hold);margin:2px 0 2px 6px}.gap::before{content:"⏸ "}
+.gap{font-size:11px;color:var(--st-hold);margin:2px 6px;display:flex;align-items:center;gap:8px}
+.gap::before,.gap::after{content:"";flex:0 0 40px;border-top:1px dashed #e0c58f}
 .no-chart{color:var(--muted);font-size:13px}
 .empty{text-align:center;color:var(--muted);padding:30px}
 .finding.dim,.finding-index li.dim{opacity:.35}
