@@ -112,7 +112,7 @@ def check(
         err.print("[red]--resume needs --format json and --output FILE[/]")
         raise typer.Exit(Exit.ERROR)
     rb = _load(rules)
-    checker = Checker(rb, lang=lang, mask_pii=False if show_pii else None)
+    checker = Checker(rb, lang=lang, mask_pii=False if show_pii else None, transcript=FORMATS[fmt].needs_transcript)
     out_file, done = batch.open_output(output, resume) if output is not None else (None, [])
     formatter = FORMATS[fmt](out_file or sys.stdout, lang=checker.lang, checks=rb.checks)
     try:

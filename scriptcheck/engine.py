@@ -16,14 +16,18 @@ from .i18n import t
 from .matchers import KINDS
 from .matchers.base import Outcome
 from .matchers.pii import mask
-from .model import Call, CallReport, Finding, Metrics, Status
+from .model import Call, CallReport, Finding, Metrics, Status, Utterance
 from .roles import infer_roles
 from .rulebook import Rulebook, load_cached
 
 
 class Checker:
-    def __init__(self, rulebook: Rulebook, *, lang: str | None = None, mask_pii: bool | None = None):
+    def __init__(self, rulebook: Rulebook, *, lang: str | None = None, mask_pii: bool | None = None,
+                 transcript: bool = False):
+        """``transcript``: attach the (masked) transcript with its stages to each report, for formats
+        that show it (HTML); off by default so that other formats pay nothing for it."""
         self.rulebook = rulebook
+        self.transcript = transcript
         self.lang = lang or rulebook.settings.lang
         self.mask_pii = rulebook.settings.mask_pii if mask_pii is None else mask_pii
         self._rules = rulebook.enabled_rules
@@ -82,7 +86,7 @@ class Checker:
         verdict = "fail" if red_line or score < self.rulebook.settings.pass_mark else "pass"
         for f in (findings, advice):
             f.sort(key=lambda f: (f.segment if f.segment is not None else -1, f.rule))
-        return CallReport(
+        report = CallReport(
             call_id=call.call_id, agent_id=call.agent_id, started_at=call.started_at, score=score, verdict=verdict,
             red_line=red_line,
             checks=checks, findings=findings, metrics=metrics(ctx, self._overlap_seconds),
@@ -90,6 +94,12 @@ class Checker:
             errors=list(call.errors),
             source=call.source, pii_masked=self.mask_pii, roles=inferred.roles,
         )
+        if self.transcript:
+            report._transcript = [
+                Utterance(speaker=s.speaker, text=mask(s.text) if self.mask_pii else s.text, stage=stage,
+                          start=s.start, end=s.end, label=s.label)
+                for s, stage in zip(call.segments, ctx.stages, strict=True)]
+        return report
 
     def error_report(self, call_id: str, errors: list[str], source: str | None) -> CallReport:
         """A call that could not be read or checked still appears in the output (nothing is lost)."""
@@ -103,7 +113,7 @@ class Checker:
         text, matched = (seg.text if seg else ""), h.matched
         if self.mask_pii:
             text, matched = mask(text), mask(matched)
-        return Finding(
+        finding = Finding(
             check=rule.check, rule=rule.id, stage=ctx.stages[h.segment] if seg else "any",
             segment=h.segment if seg else None, start=seg.start if seg else None,
             end=seg.end if seg else None, speaker=seg.speaker if seg else None,
@@ -111,6 +121,9 @@ class Checker:
             suggestion=rule.text("suggestion", self.lang), level=level or rule.level,
             note="; ".join(t(k, self.lang, **args) for k, args in h.notes) or None,
         )
+        if seg is not None and 0 <= h.start_char < h.end_char <= len(text):
+            finding._span = (h.start_char, h.end_char)
+        return finding
 
 
 def _combine(statuses: list[Status]) -> Status:

@@ -76,6 +76,20 @@ class Finding(BaseModel):
     suggestion: str | None = None
     level: Literal["error", "warning"] = "error"
     note: str | None = None
+    # the evidence's characters in ``text`` (the hit's offsets; masking keeps lengths), for formats
+    # that highlight in place; not part of the JSON contract
+    _span: tuple[int, int] | None = PrivateAttr(default=None)
+
+
+class Utterance(BaseModel):
+    """One segment as a human-facing report shows it: its text (masked unless ``--show-pii``) and stage."""
+
+    speaker: Speaker
+    text: str
+    stage: str
+    start: float | None = None
+    end: float | None = None
+    label: str | None = None
 
 
 class Metrics(BaseModel):
@@ -111,3 +125,5 @@ class CallReport(BaseModel):
     advice: list[Finding] = Field(default_factory=list)
     # the report's JSON line, when a worker process already rendered it (saves the parent the work)
     _line: str | None = PrivateAttr(default=None)
+    # the whole transcript, only when a format asked for it (``Checker(transcript=True)``, e.g. HTML)
+    _transcript: list[Utterance] | None = PrivateAttr(default=None)

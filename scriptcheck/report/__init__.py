@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .base import Formatter, Summary
 from .csv import CsvFormatter
+from .html import HtmlFormatter
 from .jsonl import JsonFormatter
 from .text import TextFormatter
 from .xlsx import XlsxFormatter
@@ -17,6 +18,7 @@ FORMATS: dict[str, type[Formatter]] = {
     "json": JsonFormatter,
     "csv": CsvFormatter,
     "xlsx": XlsxFormatter,
+    "html": HtmlFormatter,
 }
 
 __all__ = ["FORMATS", "Formatter", "Summary"]

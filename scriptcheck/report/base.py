@@ -76,6 +76,9 @@ def _pct(values: list[float], q: int) -> float:
 class Formatter:
     """Base formatter: subclasses override what they need."""
 
+    # True when the format shows whole transcripts: the checker then attaches them to the reports
+    needs_transcript: bool = False
+
     def __init__(self, stream: TextIO, *, lang: str = "zh", checks: dict[str, CheckInfo] | None = None):
         self.stream = stream
         self.lang = lang
