@@ -123,6 +123,7 @@ class Checker:
         )
         if seg is not None and 0 <= h.start_char < h.end_char <= len(text):
             finding._span = (h.start_char, h.end_char)
+        finding._red_line = bool(rule.is_red_line)
         return finding
 
 

@@ -79,6 +79,7 @@ class Finding(BaseModel):
     # the evidence's characters in ``text`` (the hit's offsets; masking keeps lengths), for formats
     # that highlight in place; not part of the JSON contract
     _span: tuple[int, int] | None = PrivateAttr(default=None)
+    _red_line: bool = PrivateAttr(default=False)  # from the rule itself, whatever its check is called
 
 
 class Utterance(BaseModel):

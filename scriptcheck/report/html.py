@@ -62,8 +62,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend_warning": ("提示", "warning"),
     "legend_advice": ("辅导", "coaching"),
     "verdict": ("结论", "verdict"),
-    "no_chart": ("图表需要 matplotlib:pip install 'scriptcheck[html]'",
-                 "charts need matplotlib: pip install 'scriptcheck[html]'"),
+    "no_chart": ("图表需要 matplotlib:pip install matplotlib",
+                 "charts need matplotlib: pip install matplotlib"),
 }
 
 # Chinese fonts matplotlib may find; the first one installed draws the chart labels.
@@ -168,7 +168,7 @@ class HtmlFormatter(Formatter):
             return "advice"
         if f.level == "warning":
             return "warning"
-        return "redline" if f.check.startswith("redline_") else "error"
+        return "redline" if f._red_line or f.check.startswith("redline_") else "error"
 
     def _index(self, findings: list[Finding], ids: dict[int, str], kinds: dict[int, str], cid: str,
                placed: bool) -> str:
