@@ -52,7 +52,7 @@ def _norm(header: Any) -> tuple[str, str | None]:
     if m:
         unit = "ms" if m[1] in ("ms", "毫秒") else "s"
         h = h[:m.start()].rstrip("_")
-    if h.endswith("_ms") or h.endswith("ms") and h[:-2] in ALIASES["start"] | ALIASES["end"]:
+    if h.endswith("_ms") or (h.endswith("ms") and h[:-2] in ALIASES["start"] | ALIASES["end"]):
         unit = unit or "ms"
     return h, unit
 

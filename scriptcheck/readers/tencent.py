@@ -72,13 +72,13 @@ def _call(task: Any, call_id: str, where: str) -> Call | ReadError:
     result = task.get("Result")
     if isinstance(result, str) and result.strip():
         rows = []
-        for n, line in enumerate(result.splitlines(), 1):
+        for line in result.splitlines():
             m = _RESULT_LINE.match(line)
             if m:
                 start = int(m[1]) * 60 + float(m[2])
                 end = int(m[3]) * 60 + float(m[4])
-                rows.append(Row(text=m[6], start=start, end=end, who=m[5], line=None))
+                rows.append(Row(text=m[6], start=start, end=end, who=m[5]))
             elif line.strip():
-                rows.append(Row(text=line, line=None))
+                rows.append(Row(text=line))
         return build_call(call_id, rows, where)
     return ReadError(call_id, where, f"{where}: Tencent Cloud result without 'ResultDetail' or 'Result' text")
