@@ -106,7 +106,7 @@ def _read(path: Path, opts: ReadOptions) -> Iterator[Call | ReadError]:
             yield ReadError(path.stem, str(path), f"{path}: cannot read: {e.strerror or e}")
             return
         fmt = sniff(head, suffix)
-        text = head_text(head)
+        text = head_text(head) if fmt in (None, "text") else "-"
         if text is None or not text.strip():  # binary or empty: the full read below says which
             fmt = "json" if suffix == ".json" else "text"
         elif fmt is None:
