@@ -105,7 +105,7 @@ def _read(path: Path, opts: ReadOptions) -> Iterator[Call | ReadError]:
         except OSError as e:
             yield ReadError(path.stem, str(path), f"{path}: cannot read: {e.strerror or e}")
             return
-        fmt = sniff(head, suffix)
+        fmt = sniff(head, suffix, opts.columns)
         text = head_text(head) if fmt in (None, "text") else "-"
         if text is None or not text.strip():  # binary or empty: the full read below says which
             fmt = "json" if suffix == ".json" else "text"

@@ -39,7 +39,7 @@ def head_text(head: bytes) -> str | None:
     return None
 
 
-def sniff(head: bytes, suffix: str) -> str | None:
+def sniff(head: bytes, suffix: str, columns: dict[str, str] | None = None) -> str | None:
     """The format name for a file starting with ``head``; None when nothing fits."""
     if head.startswith(b"PK\x03\x04"):
         return "xlsx" if b"xl/" in head or suffix == ".xlsx" else None
@@ -56,7 +56,7 @@ def sniff(head: bytes, suffix: str) -> str | None:
     if body.startswith("<"):  # XML / HTML
         return None
     first = body.split("\n", 1)[0]
-    if looks_like_header(first):
+    if looks_like_header(first, columns) or (suffix in (".csv", ".tsv") and any(d in first for d in ",\t;")):
         return "csv"
     return "text"
 
@@ -72,7 +72,7 @@ def _json_kind(body: str) -> str:
     keys = set(_KEY.findall(body))
     if "sentence_info" in keys:
         return "funasr"
-    if "Sentences" in keys and keys & {"BeginTime", "ChannelId", "EndTime"}:
+    if "Sentences" in keys and keys & {"BeginTime", "ChannelId", "EndTime"} or "StatusText" in keys:
         return "aliyun"
     if "ResultDetail" in keys or keys >= {"StartMs", "FinalSentence"} or keys >= {"StatusStr", "TaskId"}:
         return "tencent"

@@ -91,12 +91,12 @@ def header_fields(header: list[Any], columns: dict[str, str] | None = None) -> d
     return found
 
 
-def looks_like_header(line: str) -> bool:
+def looks_like_header(line: str, columns: dict[str, str] | None = None) -> bool:
     """Cheap sniff: the first line is a delimited header with a text column and one other known column."""
     delim = _delimiter(line)
     if delim is None:
         return False
-    found = header_fields(next(csv.reader([line], delimiter=delim)))
+    found = header_fields(next(csv.reader([line], delimiter=delim)), columns)
     return "text" in found and len(found) >= 2
 
 
@@ -123,8 +123,14 @@ def read_xlsx(path: Path, columns: dict[str, str] | None = None) -> Iterator[Cal
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        fh = path.open("rb")  # a file object: openpyxl would refuse a misnamed file by its extension
+    except OSError as e:
+        yield ReadError(path.stem, str(path), f"{path}: cannot read: {e.strerror or e}")
+        return
+    try:
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as e:  # zipfile / XML errors of a damaged or mislabelled file
+        fh.close()
         yield ReadError(path.stem, str(path), f"{path}: not a readable .xlsx workbook ({type(e).__name__}: {e})")
         return
     try:
@@ -133,16 +139,17 @@ def read_xlsx(path: Path, columns: dict[str, str] | None = None) -> Iterator[Cal
             while rows and not any(c not in (None, "") for c in rows[0]):
                 rows.pop(0)
             if rows and "text" in header_fields(rows[0], columns):
-                yield from _table(rows, path, columns, first_line=1, sheet=ws.title)
+                yield from _table(rows, path, columns, first_line=1)
                 return
         yield ReadError(path.stem, str(path), f"{path}: no worksheet has a text column header "
                         "(内容/文本/text …); name it with --columns text=HEADER")
     finally:
         wb.close()
+        fh.close()
 
 
-def _table(rows: list[list[Any]], path: Path, columns: dict[str, str] | None, first_line: int,
-           sheet: str | None = None) -> Iterator[Call | ReadError]:
+def _table(rows: list[list[Any]], path: Path, columns: dict[str, str] | None,
+           first_line: int) -> Iterator[Call | ReadError]:
     if not rows:
         yield ReadError(path.stem, str(path), f"{path}: empty table, no calls")
         return
@@ -153,7 +160,7 @@ def _table(rows: list[list[Any]], path: Path, columns: dict[str, str] | None, fi
         yield ReadError(path.stem, str(path), f"{path}: no text column among the headers ({shown}); "
                         "name it with --columns text=HEADER")
         return
-    where = f"{path}[{sheet}]" if sheet else str(path)
+    where = str(path)
     units = {f: (columns or {}).get("unit") or _norm(header[cols[f]])[1] for f in ("start", "end") if f in cols}
     calls: dict[str, list[tuple[int, list[Any]]]] = {}
     for n, row in enumerate(rows[1:], first_line + 1):
