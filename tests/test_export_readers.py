@@ -271,7 +271,7 @@ def test_detection_from_content_not_the_extension(tmp_path):
         "tencent_insurance.json": "tencent", "srt_refund.srt": "srt", "vtt_appointment.vtt": "vtt",
         "xlsx_car_rental.xlsx": "xlsx"}
     assert sniff("[00:00.0-00:03.2] 坐席:您好,云桥通信,很高兴为您服务\n".encode(), ".txt") == "text"
-    assert sniff('{"call_id": "c1", "segments": []}'.encode(), ".json") == "json"
+    assert sniff(b'{"call_id": "c1", "segments": []}', ".json") == "json"
 
 
 def test_json_lines_in_a_json_file_is_streamed(tmp_path, monkeypatch):
@@ -291,12 +291,14 @@ def test_json_lines_in_a_json_file_is_streamed(tmp_path, monkeypatch):
 def test_forced_format(tmp_path):
     # a bare Tencent Result text without ResultDetail has no tell-tale keys; forcing the format reads it
     p = tmp_path / "task.json"
-    p.write_text(json.dumps({"Result": "[0:0.000,0:4.500]  您好，安和保险，很高兴为您服务。\n"
-                                       "[0:5.100,0:8.800]  我想问一下理赔进度。\n"}, ensure_ascii=False), encoding="utf-8")
+    result = "[0:0.000,0:4.500]  您好，安和保险，很高兴为您服务。\n[0:5.100,0:8.800]  我想问一下理赔进度。\n"
+    p.write_text(json.dumps({"Result": result}, ensure_ascii=False), encoding="utf-8")
     [auto] = read_file(p)
-    assert isinstance(auto, ReadError) and "not a transcript format" in auto.message and "--input-format" in auto.message
+    assert isinstance(auto, ReadError) and "not a transcript format" in auto.message
+    assert "--input-format" in auto.message
     call = _only_call(p, input_format="tencent")
-    assert _segments(call) == [(None, 0.0, 4.5, "您好，安和保险，很高兴为您服务。"), (None, 5.1, 8.8, "我想问一下理赔进度。")]
+    assert _segments(call) == [(None, 0.0, 4.5, "您好，安和保险，很高兴为您服务。"),
+                               (None, 5.1, 8.8, "我想问一下理赔进度。")]
     # forcing the wrong format gives that format's own, file-named error
     [wrong] = read_file(DATA / "aliyun_express_stereo.json", ReadOptions(input_format="funasr"))
     assert isinstance(wrong, ReadError) and "sentence_info" in wrong.message
@@ -338,7 +340,8 @@ def test_aliyun_mono_diarized_uses_speaker_ids_and_failed_tasks_are_reported(tmp
         {"BeginTime": 8000, "EndTime": 8000, "Text": "", "ChannelId": 0, "SpeakerId": "2"}]}}
     p = tmp_path / "mono.json"
     p.write_text(json.dumps(mono, ensure_ascii=False), encoding="utf-8")
-    assert _segments(_only_call(p)) == [("1", 0.3, 4.2, "您好，很高兴为您服务。"), ("2", 4.8, 7.6, "我想改一下收货地址。")]
+    assert _segments(_only_call(p)) == [("1", 0.3, 4.2, "您好，很高兴为您服务。"),
+                                        ("2", 4.8, 7.6, "我想改一下收货地址。")]
     failed = tmp_path / "failed.json"
     failed.write_text(json.dumps({"TaskId": "x", "StatusText": "FILE_DOWNLOAD_FAILED", "StatusCode": 41050002,
                                   "Result": {"Sentences": []}}), encoding="utf-8")

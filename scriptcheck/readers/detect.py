@@ -72,7 +72,7 @@ def _json_kind(body: str) -> str:
     keys = set(_KEY.findall(body))
     if "sentence_info" in keys:
         return "funasr"
-    if "Sentences" in keys and keys & {"BeginTime", "ChannelId", "EndTime"} or "StatusText" in keys:
+    if ("Sentences" in keys and keys & {"BeginTime", "ChannelId", "EndTime"}) or "StatusText" in keys:
         return "aliyun"
     if "ResultDetail" in keys or keys >= {"StartMs", "FinalSentence"} or keys >= {"StatusStr", "TaskId"}:
         return "tencent"
