@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from scriptcheck.cli import app
 from scriptcheck.engine import Checker
 from scriptcheck.model import Call
-from scriptcheck.readers import ReadError, ReadOptions, read_file, read_paths
+from scriptcheck.readers import INPUT_FORMATS, ReadError, ReadOptions, read_file, read_paths
 from scriptcheck.readers.detect import sniff
 
 DATA = Path(__file__).parent / "data" / "exports"
@@ -385,3 +388,25 @@ def test_subtitle_cues_without_a_speaker_in_a_labelled_file_are_reported(tmp_pat
     assert [(s.speaker, s.text) for s in call.segments] == [("agent", "您好，很高兴为您服务。"),
                                                             ("customer", "我的快递丢了。")]
     assert call.errors == [f"{p}:6: no speaker prefix (坐席：/客户： or <v 坐席>), cue skipped"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=400), st.text(max_size=300).map(str.encode),
+                 st.sampled_from(["WEBVTT\n\n00:01.000 --> 00:00.500\n<v>\n",
+                                  "1\n00:00:01,000 --> 99:99:99,999\n坐席：\n",
+                                  "角色,开始,结束,内容\n坐席,nan,inf,您好\n客户,1:2:3:4,-5,\n",
+                                  '{"Result": {"Sentences": [{"BeginTime": "x", "Text": 5}]}}',
+                                  '{"sentence_info": [{"start": -1, "end": null, "spk": [1]}]}',
+                                  '{"Response": {"Data": {"Status": 2, "ResultDetail": [null, {"StartMs": 1e308}]}}}',
+                                  '{"segments": [{"start": true, "end": "3", "text": "您好"}], "language": "zh"}',
+                                  ]).map(str.encode)),
+       st.sampled_from([None, *INPUT_FORMATS]))
+def test_no_reader_crashes_on_any_input(data, fmt):
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "x.dat"
+        p.write_bytes(data)
+        items = list(read_file(p, ReadOptions(input_format=fmt)))
+    assert items and all(isinstance(i, (Call, ReadError)) for i in items)
+    for call in (i for i in items if isinstance(i, Call)):
+        assert call.segments
+        assert all(s.start is None or 0 <= s.start < float("inf") for s in call.segments)

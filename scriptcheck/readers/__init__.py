@@ -98,6 +98,7 @@ def read_file(path: Path, options: ReadOptions | None = None) -> Iterator[Call |
 def _read(path: Path, opts: ReadOptions) -> Iterator[Call | ReadError]:
     suffix = path.suffix.lower()
     fmt = opts.input_format or ("jsonl" if suffix == ".jsonl" else None)  # .jsonl streams without a sniff
+    head = None
     if fmt is None:
         try:
             with path.open("rb") as f:
@@ -124,7 +125,8 @@ def _read(path: Path, opts: ReadOptions) -> Iterator[Call | ReadError]:
         if size > MAX_FILE_BYTES:
             yield ReadError(path.stem, str(path), f"{path}: {size} bytes is over the {MAX_FILE_BYTES} byte limit")
             return
-        text, _ = decode(path.read_bytes())
+        raw = head if head is not None and len(head) < SNIFF_BYTES else path.read_bytes()  # small: read once
+        text, _ = decode(raw)
     except OSError as e:
         yield ReadError(path.stem, str(path), f"{path}: cannot read: {e.strerror or e}")
         return

@@ -7,6 +7,7 @@ A reader never raises on bad input: a call it cannot build becomes a ``ReadError
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -134,7 +135,7 @@ def build_call(call_id: str, rows: Iterable[Row], source: str, errors: list[str]
             continue
         start, end = r.start, r.end
         where = f"{source}:{r.line}" if r.line is not None else source
-        if (start is not None and start < 0) or (end is not None and end < 0) or (
+        if any(t is not None and not (0 <= t < math.inf) for t in (start, end)) or (
                 start is not None and end is not None and end < start):
             errors.append(f"{where}: bad times start={start} end={end}, ignored")
             start = end = None
