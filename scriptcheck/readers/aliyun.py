@@ -1,8 +1,9 @@
 """Alibaba Cloud 智能语音交互 录音文件识别 (file transcription, ``nls-filetrans``) results.
 
-Schema (verified against the 录音文件识别 接口说明, https://help.aliyun.com/zh/isi/developer-reference/api-reference,
-sections "识别结果查询接口" and the version 4.0 callback): the ``GetTaskResult`` response — and the 4.0
-callback body, which has the same shape — is ``{"TaskId", "StatusText", "StatusCode", "BizDuration",
+Schema (verified against the 录音文件识别 接口说明, https://help.aliyun.com/zh/isi/developer-reference/api-reference-2,
+sections "识别结果查询接口" and the version 4.0 callback, read from a published copy of the page): the
+``GetTaskResult`` response — and the 4.0 callback body, which has the same shape — is
+``{"TaskId", "StatusText", "StatusCode", "BizDuration",
 "Result": {"Sentences": [...], "Words": [...]}}``; each sentence (``SentenceResult``) has ``ChannelId``
 (int, the audio track from 0), ``BeginTime`` / ``EndTime`` (int, **milliseconds**), ``Text``,
 ``EmotionValue``, ``SilenceDuration`` (s) and ``SpeechRate``. With ``auto_split`` (智能分轨) the

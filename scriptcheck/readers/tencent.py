@@ -1,7 +1,7 @@
 """Tencent Cloud 录音文件识别 (``CreateRecTask`` → ``DescribeTaskStatus``) results.
 
 Schema (verified against the Tencent Cloud ASR API docs: DescribeTaskStatus,
-https://cloud.tencent.com/document/api/1093/37822 (intl: https://www.tencentcloud.com/document/api/1118/66924),
+https://cloud.tencent.com/document/product/1093/37822 (intl: https://www.tencentcloud.com/document/api/1118/66924),
 and the data types ``TaskStatus`` / ``SentenceDetail``, https://www.tencentcloud.com/document/api/1118/66926,
 plus the SDK model ``SentenceDetail``): the response is ``{"Response": {"Data": TaskStatus, "RequestId"}}``;
 ``TaskStatus`` has ``TaskId``, ``Status`` (0 waiting, 1 running, 2 success, 3 failed), ``StatusStr``,
