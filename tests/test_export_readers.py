@@ -410,3 +410,21 @@ def test_no_reader_crashes_on_any_input(data, fmt):
     for call in (i for i in items if isinstance(i, Call)):
         assert call.segments
         assert all(s.start is None or 0 <= s.start < float("inf") for s in call.segments)
+
+
+def test_near_misses_of_detection(tmp_path):
+    noisy = tmp_path / "noisy.txt"  # plain text whose first line starts with a brace is not JSON
+    noisy.write_text("{背景音乐}\n坐席：您好，很高兴为您服务。\n客户：我想查话费。\n", encoding="utf-8")
+    [call] = read_file(noisy)
+    assert [s.speaker for s in call.segments] == ["agent", "customer"]
+    assert call.errors == [f"{noisy}:1: no speaker prefix (use 坐席:/客户: …), line skipped"]
+    bare = tmp_path / "bare.srt"  # SRT written without cue numbers
+    bare.write_text("00:00:00,000 --> 00:00:03,000\n坐席：您好。\n\n00:00:03,500 --> 00:00:05,000\n客户：你好。\n",
+                    encoding="utf-8")
+    assert _segments(_only_call(bare)) == [("agent", 0.0, 3.0, "您好。"), ("customer", 3.5, 5.0, "你好。")]
+    quoted = tmp_path / "quoted.csv"  # a quoted cell spanning two lines: errors still name the right line
+    quoted.write_text('角色,开始,结束,内容\n坐席,0,3,"您好，\n很高兴为您服务。"\n客户,abc,5,我想查话费。\n',
+                      encoding="utf-8")
+    [call] = read_file(quoted)
+    assert call.segments[0].text == "您好，\n很高兴为您服务。" and call.segments[1].line == 4
+    assert call.errors == [f"{quoted}:4: bad start time 'abc', ignored"]

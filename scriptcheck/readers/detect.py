@@ -18,7 +18,8 @@ from .table import looks_like_header
 INPUT_FORMATS = ("json", "jsonl", "text", "whisper", "funasr", "aliyun", "tencent", "srt", "vtt", "csv", "xlsx")
 SNIFF_BYTES = 65536
 _KEY = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:')
-_SRT = re.compile(r"^\s*\d+\s*\r?\n\s*(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s*-->")
+_SRT = re.compile(r"^\s*(?:\d+\s*\r?\n\s*)?(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s*-->")  # the cue number is optional
+_JSON_OBJECT = re.compile(r'\{\s*["}]')  # not "{噪音} 坐席：…"
 _JSON_LIST = re.compile(r'\[\s*[\[{"\]]')
 _WHISPER = {"seek", "tokens", "avg_logprob", "no_speech_prob", "compression_ratio", "temperature"}
 
@@ -51,7 +52,7 @@ def sniff(head: bytes, suffix: str, columns: dict[str, str] | None = None) -> st
         return "vtt"
     if _SRT.match(body):
         return "srt"
-    if body.startswith("{") or _JSON_LIST.match(body):  # not "[00:00.0-00:03.2] 坐席:…" (plain text)
+    if _JSON_OBJECT.match(body) or _JSON_LIST.match(body):  # not "[00:00.0-00:03.2] 坐席:…" (plain text)
         return _json_kind(body)
     if body.startswith("<"):  # XML / HTML
         return None

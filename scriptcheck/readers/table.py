@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import statistics
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ ALIASES: dict[str, set[str]] = {
     "start": {"start", "start_time", "starttime", "begin", "begin_time", "begintime", "开始时间", "起始时间", "开始",
               "start_ms", "startms", "开始(ms)", "offset"},
     "end": {"end", "end_time", "endtime", "stop", "结束时间", "终止时间", "结束", "end_ms", "endms"},
-    "text": {"text", "content", "transcript", "utterance", "sentence", "文本", "内容", "识别文本", "转写文本",
+    "text": {"text", "content", "transcript", "sentence", "文本", "内容", "识别文本", "转写文本",
              "转写内容", "识别内容", "识别结果", "对话内容", "通话内容", "说话内容", "话术", "语句", "句子"},
     "agent_id": {"agent_id", "agentid", "agent", "坐席工号", "坐席id", "工号", "坐席编号", "客服工号"},
 }
@@ -110,12 +111,13 @@ def read_csv(text: str, path: Path, columns: dict[str, str] | None = None) -> It
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delim = _delimiter(first) or ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
-        rows = list(csv.reader(text.splitlines(), delimiter=delim))
+        rows = [(reader.line_num, row) for row in reader]  # line_num: the file line a row ends on
     except csv.Error as e:
-        yield ReadError(path.stem, str(path), f"{path}: not a readable CSV ({e})")
+        yield ReadError(path.stem, str(path), f"{path}:{reader.line_num}: not a readable CSV ({e})")
         return
-    yield from _table(rows, path, columns, first_line=1)
+    yield from _table(rows, path, columns)
 
 
 def read_xlsx(path: Path, columns: dict[str, str] | None = None) -> Iterator[Call | ReadError]:
@@ -135,11 +137,11 @@ def read_xlsx(path: Path, columns: dict[str, str] | None = None) -> Iterator[Cal
         return
     try:
         for ws in wb.worksheets:
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            while rows and not any(c not in (None, "") for c in rows[0]):
+            rows = [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), 1)]
+            while rows and not any(c not in (None, "") for c in rows[0][1]):
                 rows.pop(0)
-            if rows and "text" in header_fields(rows[0], columns):
-                yield from _table(rows, path, columns, first_line=1)
+            if rows and "text" in header_fields(rows[0][1], columns):
+                yield from _table(rows, path, columns)
                 return
         yield ReadError(path.stem, str(path), f"{path}: no worksheet has a text column header "
                         "(内容/文本/text …); name it with --columns text=HEADER")
@@ -148,12 +150,12 @@ def read_xlsx(path: Path, columns: dict[str, str] | None = None) -> Iterator[Cal
         fh.close()
 
 
-def _table(rows: list[list[Any]], path: Path, columns: dict[str, str] | None,
-           first_line: int) -> Iterator[Call | ReadError]:
+def _table(rows: list[tuple[int, list[Any]]], path: Path, columns: dict[str, str] | None) -> Iterator[Call | ReadError]:
+    """(line number, cells) rows, the first a header → one call per call id (in order of appearance)."""
     if not rows:
         yield ReadError(path.stem, str(path), f"{path}: empty table, no calls")
         return
-    header = rows[0]
+    header = rows[0][1]
     cols = header_fields(header, columns)
     if "text" not in cols:
         shown = ", ".join(str(h) for h in header[:10])
@@ -163,7 +165,7 @@ def _table(rows: list[list[Any]], path: Path, columns: dict[str, str] | None,
     where = str(path)
     units = {f: (columns or {}).get("unit") or _norm(header[cols[f]])[1] for f in ("start", "end") if f in cols}
     calls: dict[str, list[tuple[int, list[Any]]]] = {}
-    for n, row in enumerate(rows[1:], first_line + 1):
+    for n, row in rows[1:]:
         if not any(c not in (None, "") for c in row):
             continue
         cid = _cell(row, cols.get("call_id"))
