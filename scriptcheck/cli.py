@@ -31,7 +31,7 @@ from .examples import run_examples
 from .model import CallReport
 from .readers import INPUT_FORMATS, ReadError, ReadOptions, parse_columns, parse_roles, read_paths
 from .report import FORMATS
-from .rulebook import RulebookError, load_rulebook
+from .rulebook import RulebookError, load_cached
 
 
 class Exit(IntEnum):
@@ -66,7 +66,7 @@ def discover_rulebook(explicit: str | None) -> str:
 
 def _load(rules: str | None):
     try:
-        return load_rulebook(discover_rulebook(rules))
+        return load_cached(discover_rulebook(rules))
     except RulebookError as e:
         err.print(f"[bold red]rulebook error[/] {escape(str(e))}")
         raise typer.Exit(Exit.ERROR) from None

@@ -52,7 +52,7 @@ class CallContext:
     _clean: Clean | None = field(init=False)
     _sound_hits: dict[int, dict[int, list[tuple[int, int, int]]]] | None = field(init=False, default=None)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
-    _windows: dict[tuple[str, int, str], list[int]] = field(init=False, default_factory=dict)
+    _windows: dict[tuple[str, ...] | tuple[str, int, str], Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         """Normalize every utterance, then scan the whole call at once: the utterances joined by
@@ -66,11 +66,21 @@ class CallContext:
         self._joined = "\n".join(n.text for n in self.norms)
         self._clean = nz.clean(self._joined)
         self.cleans = self._split_clean()
-        self._literal = {}
-        for view, back in self._views():
-            for ws_id, spans in self.lexicon.scan(view).items():
-                for a, b in spans:
-                    self._add(self._literal, ws_id, self._to_segment(a, b, back))
+        self._literal = literal = {}
+        starts, lens = self._starts, [len(n.text) for n in self.norms]
+        for view, back in self._views():  # the hottest loop of a check: kept flat on purpose
+            for a, b, ids in self.lexicon.hits(view):
+                if back is not None:
+                    a, b = back.span(a, b)
+                seg = bisect.bisect_right(starts, a) - 1
+                base = starts[seg]
+                if b > base + lens[seg]:
+                    continue  # crosses an utterance boundary
+                item = (a - base, b - base)
+                for ws_id in ids:
+                    spans = literal.setdefault(ws_id, {}).setdefault(seg, [])
+                    if item not in spans:
+                        spans.append(item)
         self._regex_ids = set()
         for view, _ in self._views():
             self._regex_ids |= self.lexicon.regex_candidates(view)
@@ -107,7 +117,7 @@ class CallContext:
         n = len(self.norms)
         if self._clean is None:
             return [None] * n
-        text, back = self._clean.text, self._clean.to_folded
+        text, back = self._clean.text, self._clean.back
         out: list[Clean | None] = []
         lo = 0
         for seg in range(n):
@@ -118,7 +128,7 @@ class CallContext:
                 out.append(None)
             else:
                 start = self._starts[seg]
-                out.append(Clean(piece, tuple(back[k] - start for k in range(lo, hi))))
+                out.append(Clean(piece, back, lo, start))
             lo = hi + 1
         return out
 
@@ -286,6 +296,13 @@ class CallContext:
             self._windows[key] = self._window_segments(stage, window, speaker)
         return self._windows[key]
 
+    def window_set(self, stage: str, window: Window | None, speaker: str = "agent") -> frozenset[int]:
+        key = ("set", stage, id(window), speaker)
+        found = self._windows.get(key)
+        if found is None:
+            found = self._windows[key] = frozenset(self.window_segments(stage, window, speaker))
+        return found
+
     def _window_segments(self, stage: str, window: Window | None, speaker: str) -> list[int]:
         segs = self.call.segments
         n = len(segs)
@@ -329,4 +346,4 @@ class CallContext:
 
 def _clean_index(clean: Clean, folded_end: int) -> int:
     """Clean-view position just after folded position ``folded_end - 1``."""
-    return bisect.bisect_right(clean.to_folded, folded_end - 1)
+    return clean.index_after(folded_end)

@@ -18,7 +18,7 @@ from .matchers.base import Outcome
 from .matchers.pii import mask
 from .model import Call, CallReport, Finding, Metrics, Status
 from .roles import infer_roles
-from .rulebook import Rulebook, load_rulebook
+from .rulebook import Rulebook, load_cached
 
 
 class Checker:
@@ -32,7 +32,7 @@ class Checker:
 
     @classmethod
     def from_rulebook(cls, path: str | Path = "default", **kw: Any) -> Checker:
-        return cls(load_rulebook(path), **kw)
+        return cls(load_cached(path), **kw)
 
     def context(self, call: Call) -> CallContext:
         rb = self.rulebook

@@ -7,6 +7,7 @@ Patterns are RE2, so a rulebook regex cannot backtrack catastrophically.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -73,6 +74,21 @@ class Lexicon:
         self._sounds: dict[str, list[tuple[int, int]]] = {}
         self._built = False
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable (for the on-disk cache): the RE2 set is rebuilt from the word sets' patterns."""
+        state = self.__dict__.copy()
+        del state["_regex_set"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._regex_set = re2.Set.SearchSet(_RE2_OPTIONS)
+        for ws in self._sets:
+            for p in ws.patterns:
+                self._regex_set.Add(f"(?m:{p})")
+        if self._regex_owner and self._built:
+            self._regex_set.Compile()
+
     def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
         ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
         ws.regex = compile_pattern(ws.patterns)
@@ -121,6 +137,13 @@ class Lexicon:
             for ws_id, n in owners:
                 out.setdefault(ws_id, []).append((n, end - length + 1, end + 1))
         return out
+
+    def hits(self, text: str) -> Iterator[tuple[int, int, tuple[int, ...]]]:
+        """Literal hits in ``text`` as (start, end, word-set ids): one automaton pass."""
+        if not self._words or not text:
+            return
+        for end, (length, ids) in self._automaton.iter(text):
+            yield end - length + 1, end + 1, ids
 
     def scan(self, text: str) -> dict[int, list[Span]]:
         """All literal hits in ``text`` (normalized), grouped by word-set id."""

@@ -15,6 +15,7 @@ Every step is switchable in the rulebook (``settings.normalize``).
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -65,13 +66,33 @@ class Normalized:
 
 @dataclass(frozen=True, slots=True)
 class Clean:
-    """The clean view of a folded text: ``to_folded[i]`` is the folded index of ``text[i]``."""
+    """The clean view of a folded text: ``to_folded[i]`` is the folded index of ``text[i]``.
+
+    An utterance's view is a window on the whole call's map (``back[lo + i] - shift``), so
+    cutting a call into utterances copies no offsets; ``to_folded`` is materialised on demand.
+    """
 
     text: str
-    to_folded: tuple[int, ...]
+    back: tuple[int, ...]
+    lo: int = 0
+    shift: int = 0
+
+    @property
+    def to_folded(self) -> tuple[int, ...]:
+        if not self.lo and not self.shift and len(self.back) == len(self.text):
+            return self.back
+        return tuple(k - self.shift for k in self.back[self.lo:self.lo + len(self.text)])
+
+    def folded_index(self, i: int) -> int:
+        return self.back[self.lo + i] - self.shift
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        return self.to_folded[start], self.to_folded[end - 1] + 1
+        back, lo, shift = self.back, self.lo, self.shift
+        return back[lo + start] - shift, back[lo + end - 1] - shift + 1
+
+    def index_after(self, folded_end: int) -> int:
+        """Clean-view position just after folded position ``folded_end - 1``."""
+        return bisect.bisect_right(self.back, folded_end - 1 + self.shift, self.lo, self.lo + len(self.text)) - self.lo
 
 
 def _is_dropped(ch: str) -> bool:

@@ -6,6 +6,8 @@ nothing is read from ../shared except by the optional real-data smoke test.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +19,8 @@ from scriptcheck.model import Call, CallReport
 from scriptcheck.readers import parse_transcript
 
 REPO = Path(__file__).resolve().parents[1]
+# The compiled-rulebook cache of this test run: private, fresh, inherited by subprocesses.
+os.environ.setdefault("SCRIPTCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="scriptcheck-cache-"))
 
 # A standard opening and closing, so a test can isolate the one check it is about.
 OPENING = "坐席：您好，云桥通信，很高兴为您服务，请问有什么可以帮您？"

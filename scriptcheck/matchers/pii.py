@@ -120,7 +120,7 @@ def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
         for text, back in _views(ctx, seg):
             if not _LONG_NUMBER.search(text):  # nothing of 11+ digits: no ID, card or phone here
                 continue
-            to_folded = back.to_folded.__getitem__ if back is not None else int  # type: ignore[attr-defined]
+            to_folded = back.folded_index if back is not None else int  # type: ignore[attr-defined]
             for span, kind in _find(rule, ctx, seg, text, to_folded):
                 folded = back.span(*span) if back is not None else span  # type: ignore[attr-defined]
                 if folded not in seen and not any(x < folded[1] and folded[0] < y for x, y in seen):

@@ -298,6 +298,27 @@ def load_rulebook(name: str | Path = "default") -> Rulebook:
     return Rulebook(str(path), settings, stages, checks, scenarios, rules, lexicon, d, raw.locs, raw.files)
 
 
+def load_cached(name: str | Path = "default") -> Rulebook:
+    """``load_rulebook`` through the on-disk cache (scriptcheck/cache.py): an entry is used only if
+    every file the rulebook was read from still has the same bytes; otherwise it is rebuilt."""
+    from .. import cache
+
+    path = resolve_name(str(name)) if isinstance(name, str) else name
+    key = str(path.resolve())
+
+    def current(header: dict[str, Any]) -> bool:
+        files = header.get("files") or []
+        return bool(files) and cache.file_digests([f for f, _ in files]) == [tuple(x) for x in files]
+
+    rulebook = cache.load("rulebook", key, current)
+    if isinstance(rulebook, Rulebook):
+        return rulebook
+    rulebook = load_rulebook(path)
+    if (digests := cache.file_digests(rulebook.files)) is not None:
+        cache.store("rulebook", key, {"source": key, "files": digests}, rulebook)
+    return rulebook
+
+
 def _register(lexicon: Lexicon, words: list[Strict], raw: Raw, path: KeyPath) -> None:
     for w in words:
         if not isinstance(w, Words):

@@ -1,0 +1,85 @@
+"""The on-disk cache of compiled rulebooks: used only while every source file is unchanged."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import make_polite_call
+
+from scriptcheck import cache
+from scriptcheck.engine import Checker
+from scriptcheck.rulebook import load_cached, load_rulebook
+
+TABOO_LINE = "客户：我的宽带又断了。\n坐席：这个我们管不着，你自己找物业去。"
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(d))
+    monkeypatch.delenv("SCRIPTCHECK_NO_CACHE", raising=False)
+    return d
+
+
+def _rulebook(tmp_path: Path, extra: str = "") -> Path:
+    (tmp_path / "words.txt").write_text("管不着\n" + extra, encoding="utf-8")
+    rb = tmp_path / "rules.yaml"
+    rb.write_text("extends: default\nphrasebooks:\n  - path: words.txt\n    check: forbidden_phrase\n",
+                  encoding="utf-8")
+    return rb
+
+
+def test_second_load_comes_from_the_cache_and_checks_the_same(cache_home: Path, tmp_path: Path) -> None:
+    rb = _rulebook(tmp_path)
+    first = load_cached(rb)
+    assert len(list(cache_home.glob("rulebook-*.bin"))) == 1
+    second = load_cached(rb)
+    assert second is not first  # unpickled, not a process-level memo
+    call = make_polite_call(TABOO_LINE)
+    fresh = load_rulebook(rb)
+    report = Checker(second).check(call)
+    assert report == Checker(fresh).check(call)
+    assert any("管不着" in f.matched for f in report.findings)
+
+
+def test_editing_a_phrasebook_invalidates_the_entry(cache_home: Path, tmp_path: Path) -> None:
+    rb = _rulebook(tmp_path)
+    call = make_polite_call("客户：能不能快点？\n坐席：别磨叽了，排队去。")
+    assert not any("别磨叽了" in f.matched for f in Checker(load_cached(rb)).check(call).findings)
+    _rulebook(tmp_path, extra="别磨叽了\n")  # same file names, new bytes
+    findings = Checker(load_cached(rb)).check(call).findings
+    assert any("别磨叽了" in f.matched for f in findings)
+
+
+def test_a_corrupt_entry_is_a_miss_not_an_error(cache_home: Path, tmp_path: Path) -> None:
+    rb = _rulebook(tmp_path)
+    load_cached(rb)
+    (entry,) = cache_home.glob("rulebook-*.bin")
+    entry.write_bytes(cache.MAGIC + b"{not json\n\x80garbage")
+    os.chmod(entry, 0o600)
+    assert "管不着" in str(load_cached(rb).raw)
+
+
+def test_an_entry_others_can_write_is_never_unpickled(cache_home: Path, tmp_path: Path) -> None:
+    rb = _rulebook(tmp_path)
+    load_cached(rb)
+    (entry,) = cache_home.glob("rulebook-*.bin")
+    os.chmod(entry, 0o666)
+    assert cache.load("rulebook", str(rb.resolve())) is None
+    os.chmod(entry, 0o600)
+    assert cache.load("rulebook", str(rb.resolve())) is not None
+
+
+def test_no_cache_switch_writes_nothing(cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRIPTCHECK_NO_CACHE", "1")
+    load_cached(_rulebook(tmp_path))
+    assert not cache_home.exists()
+
+
+def test_an_unwritable_cache_dir_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(blocker / "sub"))  # a path under a file: mkdir fails
+    assert load_cached(_rulebook(tmp_path)).rules
