@@ -107,13 +107,14 @@ def _read(path: Path, opts: ReadOptions) -> Iterator[Call | ReadError]:
             yield ReadError(path.stem, str(path), f"{path}: cannot read: {e.strerror or e}")
             return
         fmt = sniff(head, suffix, opts.columns)
-        text = head_text(head) if fmt in (None, "text") else "-"
-        if text is None or not text.strip():  # binary or empty: the full read below says which
-            fmt = "json" if suffix == ".json" else "text"
-        elif fmt is None:
-            yield ReadError(path.stem, str(path), f"{path}: not a transcript format scriptcheck recognises "
-                            f"(starts with {text.strip()[:24]!r}); {FORMAT_HELP}")
-            return
+        if fmt in (None, "text"):
+            text = head_text(head)
+            if text is None or not text.strip():  # binary or empty: the full read below says which
+                fmt = "json" if suffix == ".json" else "text"
+            elif fmt is None:
+                yield ReadError(path.stem, str(path), f"{path}: not a transcript format scriptcheck recognises "
+                                f"(starts with {text.strip()[:24]!r}); {FORMAT_HELP}")
+                return
     if fmt == "jsonl":
         yield from stream_jsonl(path)
         return
