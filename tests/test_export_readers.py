@@ -428,3 +428,17 @@ def test_near_misses_of_detection(tmp_path):
     [call] = read_file(quoted)
     assert call.segments[0].text == "您好，\n很高兴为您服务。" and call.segments[1].line == 4
     assert call.errors == [f"{quoted}:4: bad start time 'abc', ignored"]
+
+
+def test_json_lines_of_vendor_results(tmp_path):
+    """Pipelines write one ASR result per line; each line is one call, read by its vendor's reader."""
+    aliyun = json.loads((DATA / "aliyun_express_stereo.json").read_text(encoding="utf-8"))
+    [funasr] = json.loads((DATA / "funasr_creditcard.json").read_text(encoding="utf-8"))
+    p = tmp_path / "day.jsonl"
+    failed = {"Response": {"Data": {"Status": 3, "StatusStr": "failed", "ErrorMsg": "音频下载失败", "TaskId": 77}}}
+    p.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in (aliyun, funasr, failed)), "utf-8")
+    first, second, third = read_file(p)
+    assert (first.call_id, first.source) == ("day:1", f"{p}:1")
+    assert _segments(first) == [(w, float(s), float(e), t) for w, s, e, t in EXPRESS]
+    assert _segments(second) == [(w, float(s), float(e), t) for w, s, e, t in CREDITCARD]
+    assert isinstance(third, ReadError) and f"{p}:3" in third.message and "音频下载失败" in third.message

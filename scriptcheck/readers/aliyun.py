@@ -30,7 +30,7 @@ def read_aliyun(text: str, path: Path) -> Iterator[Call | ReadError]:
     if isinstance(obj, ReadError):
         yield obj
         return
-    yield _call(obj, path.stem, str(path))
+    yield call_from_result(obj, path.stem, str(path))
 
 
 def _sentences(obj: Any) -> Any:
@@ -44,7 +44,7 @@ def _sentences(obj: Any) -> Any:
     return obj.get("Sentences")
 
 
-def _call(obj: Any, call_id: str, where: str) -> Call | ReadError:
+def call_from_result(obj: Any, call_id: str, where: str) -> Call | ReadError:
     status = obj.get("StatusText") if isinstance(obj, dict) else None
     sentences = _sentences(obj)
     if isinstance(status, str) and status.upper() not in ("SUCCESS", "SUCCEED") and not sentences:

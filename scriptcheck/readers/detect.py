@@ -70,12 +70,18 @@ def _json_kind(body: str) -> str:
                 return "jsonl"
         except ValueError:
             pass
-    keys = set(_KEY.findall(body))
+    return json_kind(body)
+
+
+def json_kind(body: str) -> str:
+    """The JSON format from the keys in (the start of) a document: a vendor's, or formats.md ``json``."""
+    keys = set(_KEY.findall(body[:SNIFF_BYTES]))
     if "sentence_info" in keys:
         return "funasr"
     if ("Sentences" in keys and keys & {"BeginTime", "ChannelId", "EndTime"}) or "StatusText" in keys:
         return "aliyun"
-    if "ResultDetail" in keys or keys >= {"StartMs", "FinalSentence"} or keys >= {"StatusStr", "TaskId"}:
+    if ("ResultDetail" in keys or keys >= {"StartMs", "FinalSentence"} or keys >= {"StatusStr", "TaskId"}
+            or keys >= {"Response", "Data", "TaskId", "Status"}):
         return "tencent"
     if "segments" in keys and "call_id" not in keys and (keys & _WHISPER or "language" in keys):
         return "whisper"

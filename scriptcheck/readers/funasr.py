@@ -32,10 +32,10 @@ def read_funasr(text: str, path: Path) -> Iterator[Call | ReadError]:
         one = len(results) == 1
         key = res.get("key") if isinstance(res, dict) else None
         call_id = path.stem if one else str(key) if isinstance(key, (str, int)) else f"{path.stem}[{i}]"
-        yield _call(res, call_id, str(path) if one else f"{path}[{i}]")
+        yield call_from_result(res, call_id, str(path) if one else f"{path}[{i}]")
 
 
-def _call(res: Any, call_id: str, where: str) -> Call | ReadError:
+def call_from_result(res: Any, call_id: str, where: str) -> Call | ReadError:
     info = res.get("sentence_info") if isinstance(res, dict) else None
     if not isinstance(info, list):
         return ReadError(call_id, where, f"{where}: FunASR result without 'sentence_info' (run it with a "

@@ -1,4 +1,6 @@
-"""formats.md §1a as JSON Lines, read line by line so memory does not grow with the file."""
+"""formats.md §1a as JSON Lines, read line by line so memory does not grow with the file. A line that is
+not a formats.md call but one FunASR / Aliyun / Tencent result (pipelines write those one per line) is
+read by that vendor's reader; the call id is ``file:line``."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..model import Call
+from . import aliyun, funasr, tencent
 from .common import ReadError, decode, split_lines
+from .detect import json_kind
 from .jsoncalls import call_from_dict
 
 
@@ -55,6 +59,12 @@ def jsonl_line(line: str, path: Path, n: int) -> Iterator[Call | ReadError]:
     except json.JSONDecodeError as e:
         yield ReadError(f"{path.stem}:{n}", where, f"{where}: invalid JSON ({e.msg} at column {e.colno})")
         return
+    if isinstance(obj, dict) and "segments" not in obj and "call_id" not in obj:  # an ASR result per line?
+        kind = json_kind(line)
+        vendor = {"funasr": funasr, "aliyun": aliyun, "tencent": tencent}.get(kind)
+        if vendor is not None:
+            yield vendor.call_from_result(obj, f"{path.stem}:{n}", where)
+            return
     yield call_from_dict(obj, where, f"{path.stem}:{n}", line=n)
 
 

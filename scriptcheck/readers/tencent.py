@@ -35,7 +35,7 @@ def read_tencent(text: str, path: Path) -> Iterator[Call | ReadError]:
     if isinstance(obj, ReadError):
         yield obj
         return
-    yield _call(_task(obj), path.stem, str(path))
+    yield call_from_result(obj, path.stem, str(path))
 
 
 def _task(obj: Any) -> Any:
@@ -46,7 +46,8 @@ def _task(obj: Any) -> Any:
     return obj
 
 
-def _call(task: Any, call_id: str, where: str) -> Call | ReadError:
+def call_from_result(obj: Any, call_id: str, where: str) -> Call | ReadError:
+    task = _task(obj)
     if not isinstance(task, dict):
         return ReadError(call_id, where, f"{where}: not a Tencent Cloud DescribeTaskStatus result")
     status = task.get("Status")

@@ -31,10 +31,10 @@ def read_whisper(text: str, path: Path) -> Iterator[Call | ReadError]:
     for i, res in enumerate(results):
         call_id = path.stem if len(results) == 1 else f"{path.stem}[{i}]"
         where = str(path) if len(results) == 1 else f"{path}[{i}]"
-        yield _call(res, call_id, where)
+        yield call_from_result(res, call_id, where)
 
 
-def _call(res: Any, call_id: str, where: str) -> Call | ReadError:
+def call_from_result(res: Any, call_id: str, where: str) -> Call | ReadError:
     segs = res.get("segments") if isinstance(res, dict) else None
     if not isinstance(segs, list):
         return ReadError(call_id, where, f"{where}: Whisper JSON without a 'segments' list (was it written "
