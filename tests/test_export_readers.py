@@ -202,6 +202,8 @@ def test_every_sample_converts_to_formats_md_and_checks(tmp_path):
                [(_who(s), round(s.start, 3), round(s.end, 3), s.text) for s in direct[cid].segments]
         report = CHECKER.check(call)
         assert report.verdict != "error", (cid, report.errors)
+        same = CHECKER.check(direct[cid])  # the archive judges exactly like the original export
+        assert (report.score, report.checks, report.findings) == (same.score, same.checks, same.findings), cid
         assert report.checks["greeting"] == "pass", cid
         assert report.checks["closing_farewell"] == "pass", cid
 
