@@ -25,7 +25,7 @@ from typing import TextIO
 from .engine import Checker
 from .matchers.pii import mask
 from .model import Call, CallReport
-from .readers import ReadError, read_paths
+from .readers import ReadError, ReadOptions, read_paths
 from .report import Formatter, Summary
 from .report.jsonl import report_line
 
@@ -150,7 +150,8 @@ def reports(checker: Checker, items: Iterator[Call | ReadError], jobs: int) -> I
 
 
 def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[CallReport] | None = None,
-        jobs: int = 1, progress: Callable[[CallReport], None] | None = None) -> BatchResult:
+        jobs: int = 1, progress: Callable[[CallReport], None] | None = None,
+        read_options: ReadOptions | None = None) -> BatchResult:
     """Check every call under ``paths`` in order, skipping those already ``done``."""
     result = BatchResult(Summary())
     skip = set()
@@ -159,7 +160,7 @@ def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[Cal
         skip.add(report_key(report.source, report.call_id))
 
     def todo() -> Iterator[Call | ReadError]:
-        for item in read_paths(paths):
+        for item in read_paths(paths, read_options):
             if report_key(item.source, item.call_id) in skip:
                 result.resumed += 1
             else:

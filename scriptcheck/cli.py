@@ -1,4 +1,4 @@
-"""Command line: ``scriptcheck check|rules|explain|config|lint``.
+"""Command line: ``scriptcheck check|convert|rules|explain|config|lint``.
 
 Exit codes (one table for every command):
     0    every call passes / lint clean
@@ -29,7 +29,7 @@ from . import __version__, batch
 from .engine import Checker
 from .examples import run_examples
 from .model import CallReport
-from .readers import ReadError, read_paths
+from .readers import INPUT_FORMATS, ReadError, ReadOptions, parse_columns, parse_roles, read_paths
 from .report import FORMATS
 from .rulebook import RulebookError, load_cached
 
@@ -46,6 +46,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # messages are grepped: never wrap them
 
 RulesOpt = Annotated[Optional[str], typer.Option("--rules", "-r", help="Rulebook YAML (default: ./scriptcheck.yaml if found, else the built-in default).")]  # noqa: UP045,E501
+InputFormatOpt = Annotated[Optional[str], typer.Option("--input-format", help=f"Read every input as this format (default: detected from content): {', '.join(INPUT_FORMATS)}.")]  # noqa: UP045,E501
+RolesOpt = Annotated[Optional[str], typer.Option("--roles", help="Channel/speaker ids to roles, e.g. 0=agent,1=customer or spk0=坐席 (default: inferred from what is said).")]  # noqa: UP045,E501
+ColumnsOpt = Annotated[Optional[str], typer.Option("--columns", help="CSV/Excel column names, e.g. text=内容,speaker=角色,start=开始,end=结束,call_id=录音编号,unit=ms (default: detected from the header).")]  # noqa: UP045,E501
 LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Report language: zh (default) or en.")]  # noqa: UP045
 
 
@@ -69,6 +72,18 @@ def _load(rules: str | None):
         raise typer.Exit(Exit.ERROR) from None
 
 
+def _read_options(input_format: str | None, roles: str | None, columns: str | None) -> ReadOptions:
+    """--input-format / --roles / --columns checked up front: a typo is a usage error (exit 2), not 10,000 errors."""
+    if input_format is not None and input_format not in INPUT_FORMATS:
+        err.print(f"[red]unknown --input-format {escape(input_format)!r}; choose one of: {', '.join(INPUT_FORMATS)}[/]")
+        raise typer.Exit(Exit.ERROR)
+    try:
+        return ReadOptions(input_format=input_format, roles=parse_roles(roles), columns=parse_columns(columns))
+    except ValueError as e:
+        err.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(Exit.ERROR) from None
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"scriptcheck {__version__}")
@@ -82,7 +97,7 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Transcript files, folders or globs (.json, .jsonl, .txt).")],
+    paths: Annotated[list[str], typer.Argument(help="Transcript files, folders or globs (any supported format).")],
     rules: RulesOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")] = "text",
     output: Annotated[Optional[Path],  # noqa: UP045
@@ -95,13 +110,20 @@ def check(
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (--engine dask).")] = None,  # noqa: UP045
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0,
                                       help="Worker processes (0, the default: all cores; 1: in-process).")] = 0,
+    input_format: InputFormatOpt = None,
+    roles: RolesOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """Check calls and report verdicts, scores and evidence."""
+    read_options = _read_options(input_format, roles, columns)
     if fmt not in FORMATS:
         err.print(f"[red]unknown --format {escape(fmt)!r}; choose one of: {', '.join(FORMATS)}[/]")
         raise typer.Exit(Exit.ERROR)
     if lang not in (None, "zh", "en"):
         err.print("[red]--lang must be zh or en[/]")
+        raise typer.Exit(Exit.ERROR)
+    if engine == "dask" and read_options != ReadOptions():
+        err.print("[red]--engine dask reads formats.md JSON Lines only: run `scriptcheck convert` first[/]")
         raise typer.Exit(Exit.ERROR)
     if engine == "dask":
         _check_on_dask(paths, rules, output, fmt, scheduler, lang, show_pii, exit_zero)
@@ -118,7 +140,8 @@ def check(
     try:
         formatter.start()
         with _progress(enabled=err.is_terminal and (output is not None or not sys.stdout.isatty())) as tick:
-            result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=tick)
+            result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=tick,
+                               read_options=read_options)
         if not result.interrupted:
             formatter.finish(result.summary)
     finally:
@@ -190,6 +213,44 @@ def _progress(enabled: bool) -> Iterator[Callable[[CallReport], None] | None]:
             bar.update(task, advance=1, failed=failed)
 
         yield tick
+
+
+@app.command()
+def convert(
+    paths: Annotated[list[str], typer.Argument(help="Inputs in any supported format: files, folders or globs.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSON Lines file to write (FILE.partial until done).")],
+    input_format: InputFormatOpt = None,
+    roles: RolesOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Convert any supported input to formats.md §1a JSON Lines, one call per line (an archive's normal form)."""
+    from .readers.convert import call_line
+
+    read_options = _read_options(input_format, roles, columns)
+    out_file, _ = batch.open_output(output, resume=False)
+    calls = problems = unreadable = 0
+    try:
+        for item in read_paths(paths, read_options):
+            if isinstance(item, ReadError):
+                unreadable += 1
+                err.print(f"[yellow]{escape(item.message)}[/]")
+                continue
+            for e in item.errors:
+                problems += 1
+                err.print(f"[yellow]{escape(e)}[/]")
+            if item.segments:
+                out_file.write(call_line(item) + "\n")
+                calls += 1
+            else:
+                unreadable += 1
+    finally:
+        out_file.close()
+    batch.finish_output(output)
+    err.print(f"scriptcheck convert: {calls} calls written to {output}; {unreadable} unreadable, {problems} problems")
+    if calls == 0 and unreadable == 0:
+        err.print("[red]no calls found in the given paths[/]")
+        raise typer.Exit(Exit.ERROR)
+    raise typer.Exit(Exit.FINDINGS if (unreadable or problems) else Exit.OK)
 
 
 @app.command("rules")

@@ -44,6 +44,8 @@ def _relabel(call: Call, speaker_of: dict[int, str], roles: dict[str, Any]) -> C
 
 
 def infer_roles(call: Call, said: Said, cfg: RoleSettings) -> Inference:
+    if call.roles and call.roles.get("source") == "option":  # the user said who is who (--roles)
+        return Inference(call, call.roles)
     segs = call.segments
     unknown = [i for i, s in enumerate(segs) if s.speaker == "unknown"]
     if not unknown:

@@ -1,0 +1,76 @@
+"""formats.md §1a as JSON Lines, read line by line so memory does not grow with the file. A line that is
+not a formats.md call but one FunASR / Aliyun / Tencent result (pipelines write those one per line) is
+read by that vendor's reader; the call id is ``file:line``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..model import Call
+from . import aliyun, funasr, tencent
+from .common import ReadError, decode, split_lines
+from .detect import json_kind
+from .jsoncalls import call_from_dict
+
+
+def stream_jsonl(path: Path) -> Iterator[Call | ReadError]:
+    """JSON Lines read line by line (memory does not grow with the file); the encoding is decided
+    on the first 64 kB, UTF-16 files (rare) are decoded whole."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(65536)
+            cut = head.rfind(b"\n") + 1 or len(head)
+            try:
+                _, encoding = decode(head[:cut])
+            except ValueError as e:
+                yield ReadError(path.stem, str(path), f"{path}: {e}")
+                return
+            if encoding.startswith("utf-16"):
+                yield from read_jsonl(decode(head + f.read())[0], path)
+                return
+            f.seek(3 if encoding == "utf-8-sig" else 0)
+            seen = False
+            for n, raw in enumerate(f, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    try:
+                        line = raw.decode("gb18030")
+                    except UnicodeDecodeError as e:
+                        where = f"{path}:{n}"
+                        yield ReadError(f"{path.stem}:{n}", where, f"{where}: undecodable bytes at {e.start}")
+                        continue
+                seen = seen or bool(line.strip())
+                yield from jsonl_line(line.rstrip("\r\n"), path, n)
+            if not seen:
+                yield ReadError(path.stem, str(path), f"{path}: empty file, no calls")
+    except OSError as e:
+        yield ReadError(path.stem, str(path), f"{path}: cannot read: {e.strerror or e}")
+
+
+def jsonl_line(line: str, path: Path, n: int) -> Iterator[Call | ReadError]:
+    if not line.strip():
+        return
+    where = f"{path}:{n}"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        yield ReadError(f"{path.stem}:{n}", where, f"{where}: invalid JSON ({e.msg} at column {e.colno})")
+        return
+    if isinstance(obj, dict) and "segments" not in obj and "call_id" not in obj:  # an ASR result per line?
+        kind = json_kind(line)
+        vendor = {"funasr": funasr, "aliyun": aliyun, "tencent": tencent}.get(kind)
+        if vendor is not None:
+            yield vendor.call_from_result(obj, f"{path.stem}:{n}", where)
+            return
+    yield call_from_dict(obj, where, f"{path.stem}:{n}", line=n)
+
+
+def read_jsonl(text: str, path: Path) -> Iterator[Call | ReadError]:
+    if not text.strip():  # an empty export is reported, never silently skipped
+        yield ReadError(path.stem, str(path), f"{path}: empty file, no calls")
+        return
+    for n, line in enumerate(split_lines(text), 1):
+        yield from jsonl_line(line, path, n)
