@@ -25,7 +25,7 @@ from typing import TextIO
 from .engine import Checker
 from .matchers.pii import mask
 from .model import Call, CallReport
-from .readers import ReadError, ReadOptions, read_paths
+from .readers import Line, ReadError, ReadOptions, read_paths
 from .report import Formatter, Summary
 from .report.jsonl import report_line
 
@@ -96,10 +96,15 @@ def _safe_check(checker: Checker, call: Call) -> CallReport:
         return checker.error_report(call.call_id, [f"{call.source}: internal error: {why}"], call.source)
 
 
-def _report(checker: Checker, item: Call | ReadError) -> CallReport:
-    if isinstance(item, ReadError):
-        return checker.error_report(item.call_id, [item.message], item.source)
-    return _safe_check(checker, item)
+def _reports_of(checker: Checker, item: Call | ReadError | Line) -> list[CallReport]:
+    """The report(s) of one input item; an unparsed JSON Lines record is parsed here (in a worker)."""
+    out = []
+    for x in item.read() if isinstance(item, Line) else (item,):
+        if isinstance(x, ReadError):
+            out.append(checker.error_report(x.call_id, [x.message], x.source))
+        else:
+            out.append(_safe_check(checker, x))
+    return out
 
 
 def _worker_init() -> None:
@@ -108,18 +113,18 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _check_chunk(items: list[Call | ReadError]) -> list[CallReport]:
-    """In a worker: check a chunk and render each JSON line there (the parent only writes it)."""
+def _check_chunk(items: list[Call | ReadError | Line]) -> list[CallReport]:
+    """In a worker: parse and check a chunk, and render each JSON line there (the parent only writes it)."""
     assert _WORKER is not None
     out = []
     for item in items:
-        report = _report(_WORKER, item)
-        report._line = report_line(report)
-        out.append(report)
+        for report in _reports_of(_WORKER, item):
+            report._line = report_line(report)
+            out.append(report)
     return out
 
 
-def reports(checker: Checker, items: Iterator[Call | ReadError], jobs: int) -> Iterator[CallReport]:
+def reports(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: int) -> Iterator[CallReport]:
     """Reports in input order; after the first calls, ``jobs`` forked workers share the checking.
 
     Chunks are submitted through a bounded window (not ``Pool.imap``, whose feeder thread would read
@@ -128,7 +133,7 @@ def reports(checker: Checker, items: Iterator[Call | ReadError], jobs: int) -> I
     global _WORKER
     items = iter(items)
     for item in itertools.islice(items, IN_PROCESS_FIRST if jobs > 1 else None):
-        yield _report(checker, item)
+        yield from _reports_of(checker, item)
     if jobs <= 1:
         return
     first = list(itertools.islice(items, CHUNK))
@@ -154,14 +159,17 @@ def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[Cal
         read_options: ReadOptions | None = None) -> BatchResult:
     """Check every call under ``paths`` in order, skipping those already ``done``."""
     result = BatchResult(Summary())
-    skip = set()
+    skip, done_sources = set(), set()
     for report in done or []:
         result.summary.add(report)
         skip.add(report_key(report.source, report.call_id))
+        done_sources.add(report.source)
 
-    def todo() -> Iterator[Call | ReadError]:
-        for item in read_paths(paths, read_options):
-            if report_key(item.source, item.call_id) in skip:
+    def todo() -> Iterator[Call | ReadError | Line]:
+        for item in read_paths(paths, read_options, lazy=True):
+            # a JSON Lines record is known by its file:line, which is the source of its report(s)
+            if (item.source in done_sources) if isinstance(item, Line) else (
+                    report_key(item.source, item.call_id) in skip):
                 result.resumed += 1
             else:
                 yield item

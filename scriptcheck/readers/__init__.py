@@ -32,7 +32,7 @@ from .common import (
 from .detect import INPUT_FORMATS, SNIFF_BYTES, head_text, sniff
 from .funasr import read_funasr
 from .jsoncalls import FORMAT_HELP, call_from_dict, read_json
-from .jsonl import jsonl_line, read_jsonl, stream_jsonl
+from .jsonl import Line, jsonl_line, read_jsonl, stream_jsonl
 from .plain import parse_transcript, read_plain
 from .rolemap import apply_roles, parse_roles
 from .subtitles import read_subtitles
@@ -41,7 +41,8 @@ from .tencent import read_tencent
 from .whisper import read_whisper
 
 __all__ = [
-    "AGENT_LABELS", "CUSTOMER_LABELS", "INPUT_FORMATS", "MAX_FILE_BYTES", "SUFFIXES", "ReadError", "ReadOptions",
+    "AGENT_LABELS", "CUSTOMER_LABELS", "INPUT_FORMATS", "MAX_FILE_BYTES", "SUFFIXES", "Line", "ReadError",
+    "ReadOptions",
     "call_from_dict", "decode", "expand", "parse_columns", "parse_roles", "parse_time", "parse_transcript",
     "read_file", "read_paths", "speaker_of", "split_lines",
 ]
@@ -81,21 +82,24 @@ def expand(paths: list[str]) -> Iterator[Path | ReadError]:
             yield ReadError(path.stem or p, p, f"{p}: no such file or directory")
 
 
-def read_paths(paths: list[str], options: ReadOptions | None = None) -> Iterator[Call | ReadError]:
+def read_paths(paths: list[str], options: ReadOptions | None = None,
+               lazy: bool = False) -> Iterator[Call | ReadError | Line]:
+    """Every call under ``paths``, in order. ``lazy``: JSON Lines records come as unparsed ``Line``s
+    (``Line.read()`` parses one), so a batch can leave parsing to its workers."""
     for item in expand(paths):
         if isinstance(item, ReadError):
             yield item
         else:
-            yield from read_file(item, options)
+            yield from read_file(item, options, lazy)
 
 
-def read_file(path: Path, options: ReadOptions | None = None) -> Iterator[Call | ReadError]:
+def read_file(path: Path, options: ReadOptions | None = None, lazy: bool = False) -> Iterator[Call | ReadError | Line]:
     opts = options or ReadOptions()
-    for item in _read(path, opts):
+    for item in _read(path, opts, lazy):
         yield apply_roles(item, opts.roles) if opts.roles and isinstance(item, Call) else item
 
 
-def _read(path: Path, opts: ReadOptions) -> Iterator[Call | ReadError]:
+def _read(path: Path, opts: ReadOptions, lazy: bool = False) -> Iterator[Call | ReadError | Line]:
     suffix = path.suffix.lower()
     fmt = opts.input_format or ("jsonl" if suffix == ".jsonl" else None)  # .jsonl streams without a sniff
     head = None
@@ -116,7 +120,7 @@ def _read(path: Path, opts: ReadOptions) -> Iterator[Call | ReadError]:
                                 f"(starts with {text.strip()[:24]!r}); {FORMAT_HELP}")
                 return
     if fmt == "jsonl":
-        yield from stream_jsonl(path)
+        yield from stream_jsonl(path, lazy, opts.roles)
         return
     if fmt == "xlsx":
         yield from read_xlsx(path, opts.columns)

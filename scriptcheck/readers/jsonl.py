@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Call
@@ -15,9 +16,33 @@ from .detect import json_kind
 from .jsoncalls import call_from_dict
 
 
-def stream_jsonl(path: Path) -> Iterator[Call | ReadError]:
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One JSON Lines record, not parsed yet: a batch hands lines to its workers, which parse them
+    (parsing costs as much as a fifth of a check, and a parsed call is slow to pickle)."""
+
+    path: Path
+    n: int
+    text: str
+    roles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return f"{self.path}:{self.n}"
+
+    def read(self) -> list[Call | ReadError]:
+        from .rolemap import apply_roles
+
+        items = list(jsonl_line(self.text, self.path, self.n))
+        if self.roles:
+            items = [apply_roles(c, self.roles) if isinstance(c, Call) else c for c in items]
+        return items
+
+
+def stream_jsonl(path: Path, lazy: bool = False,
+                 roles: dict[str, str] | None = None) -> Iterator[Call | ReadError | Line]:
     """JSON Lines read line by line (memory does not grow with the file); the encoding is decided
-    on the first 64 kB, UTF-16 files (rare) are decoded whole."""
+    on the first 64 kB, UTF-16 files (rare) are decoded whole. ``lazy``: yield ``Line``s unparsed."""
     try:
         with path.open("rb") as f:
             head = f.read(65536)
@@ -42,8 +67,13 @@ def stream_jsonl(path: Path) -> Iterator[Call | ReadError]:
                         where = f"{path}:{n}"
                         yield ReadError(f"{path.stem}:{n}", where, f"{where}: undecodable bytes at {e.start}")
                         continue
-                seen = seen or bool(line.strip())
-                yield from jsonl_line(line.rstrip("\r\n"), path, n)
+                if not line.strip():
+                    continue
+                seen = True
+                if lazy:
+                    yield Line(path, n, line.rstrip("\r\n"), roles or {})
+                else:
+                    yield from jsonl_line(line.rstrip("\r\n"), path, n)
             if not seen:
                 yield ReadError(path.stem, str(path), f"{path}: empty file, no calls")
     except OSError as e:
