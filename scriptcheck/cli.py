@@ -416,5 +416,33 @@ def lint(
     raise typer.Exit(Exit.FINDINGS if errors or (strict and warnings) else Exit.OK)
 
 
+@app.command("diff")
+def diff_rulebooks(
+    old: Annotated[str, typer.Argument(help="The rulebook before the edit (path, or `default`).")],
+    new: Annotated[str, typer.Argument(help="The rulebook after the edit.")],
+    calls: Annotated[list[str], typer.Argument(help="Transcript files, folders or globs to check with both.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Impact of a rulebook edit: calls whose verdict, score or red-line status changes, and findings
+    added and removed per rule. Exit 0 no change, 1 some call changes, 2 rulebook/usage error."""
+    from .impact import impact, render_text
+
+    if fmt not in ("text", "json"):
+        err.print("[red]--format text|json[/]")
+        raise typer.Exit(Exit.ERROR)
+    before, after = Checker(_load(old)), Checker(_load(new))
+    result = impact(before, after, read_paths(calls))
+    for msg in result.unreadable:
+        err.print(f"[yellow]{escape(msg)}[/]")
+    if fmt == "json":
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        sys.stdout.write(render_text(result))
+    if result.calls == 0:
+        err.print("[red]no calls found in the given paths[/]")
+        raise typer.Exit(Exit.ERROR)
+    raise typer.Exit(Exit.FINDINGS if result.changes else Exit.OK)
+
+
 def run() -> None:
     app()

@@ -33,8 +33,9 @@ def check_examples(checker: Checker) -> list[Finding]:
                 out.append(Finding("PB004", locate(rb, ("rules", rid, "examples", r.expected, i)), "lint.PB004",
                                    {"expected": r.expected, "status": r.status, "text": r.text.strip()}, rid))
         missing = [k for k in ("pass", "fail") if not counts[k]]
-        if missing:
-            out.append(Finding("PB009", locate(rb, ("rules", rid)), "lint.PB009", {"missing": "/".join(missing)}, rid))
+        loc = locate(rb, ("rules", rid))
+        if missing and (loc is None or loc.file.endswith((".yaml", ".yml"))):  # a .txt list cannot hold examples
+            out.append(Finding("PB009", loc, "lint.PB009", {"missing": "/".join(missing)}, rid))
     return out
 
 
