@@ -375,7 +375,8 @@ def lint(
                                                                 "wording may fire on.")] = 0.01,
     robust: Annotated[bool, typer.Option("--robustness", help="Also test ASR-like variants of every phrase "
                                                              "(PB013).")] = False,
-    min_robust: Annotated[float, typer.Option(min=0, max=1, help="PB013: least share of variants still caught.")] = 0.75,
+    min_robust: Annotated[float, typer.Option(min=0, max=1,
+                                              help="PB013: least share of variants still caught.")] = 0.75,
     lang: LangOpt = None,
 ) -> None:
     """Lint rulebooks and phrasebooks: schema, duplicates, conflicts, regexes, dead or too generic
@@ -398,7 +399,8 @@ def lint(
         raise typer.Exit(Exit.ERROR) from None
     found = result.findings
     if fmt == "json":
-        write_json(found, sys.stdout, lang, {"robustness": [r.as_dict() for r in result.robustness]} if robust else None)
+        rows = [r.as_dict() for r in result.robustness]
+        write_json(found, sys.stdout, lang, {"robustness": rows} if robust else None)
     else:
         (write_github if fmt == "github" else write_text)(found, sys.stdout, lang)
         if robust and fmt == "text":

@@ -70,7 +70,8 @@ LABELS: dict[str, dict[str, str]] = {
     "lint.PB006.empty": {"zh": "正则 {pattern} 可以匹配空串(每一句都命中)",
                          "en": "regex {pattern} matches the empty string (every utterance)"},
     "lint.PB006.nested": {"zh": "正则 {pattern} 含嵌套的无界重复 {part}(回溯型引擎会灾难性回溯)",
-                          "en": "regex {pattern} nests unbounded repeats ({part}): catastrophic in a backtracking engine"},
+                          "en": "regex {pattern} nests unbounded repeats ({part}): "
+                                "catastrophic in a backtracking engine"},
     "lint.PB006.size": {"zh": "正则 {pattern} 编译后过大({size} > {limit})",
                         "en": "regex {pattern} compiles to a huge program ({size} > {limit})"},
     "lint.PB007": {"zh": "短语「{phrase}」只有一个字,会命中大量普通词语",

@@ -108,8 +108,9 @@ def lint(paths: list[str], explicit: str | None, discovered: str, options: LintO
             if src.rulebook is not None:
                 result.files.update(f for f in src.rulebook.files if f not in src.hidden_files and tmp not in f)
                 result.rules += len(src.rulebook.rules)
-            result.robustness += [r for r in rows if src.rulebook is not None
-                                  and getattr(src.rulebook.location("rules", r.rule), "file", "") not in src.hidden_files]
+            rb = src.rulebook
+            result.robustness += [r for r in rows if rb is not None
+                                  and getattr(rb.location("rules", r.rule), "file", "") not in src.hidden_files]
             for f in found:
                 shown = _visible(f, src.hidden_files)
                 key = (shown.code, shown.location, shown.key, repr(sorted(shown.args.items()))) if shown else None

@@ -300,8 +300,9 @@ def load_rulebook(name: str | Path = "default", errors: list[RulebookError] | No
             scenarios[sid] = sc
     lexicon = Lexicon(settings.normalize.normalizer())
     guards = settings.guards
-    valid(lambda: _register(lexicon, [guards.negation, guards.reported, guards.mention_after, stages.hold.notice,
-                                      stages.hold.customer_wait, settings.roles.agent, settings.roles.customer], raw, ()))
+    shared = [guards.negation, guards.reported, guards.mention_after, stages.hold.notice, stages.hold.customer_wait,
+              settings.roles.agent, settings.roles.customer]
+    valid(lambda: _register(lexicon, shared, raw, ()))
     for rid, rule in list(rules.items()):
         owned = ([rule] if isinstance(rule, Words) else []) + rule.word_fields()
         if valid(lambda rid=rid, owned=owned: _register(lexicon, owned, raw, ("rules", rid))) is None:
