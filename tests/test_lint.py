@@ -121,6 +121,22 @@ def test_pb009_rule_without_pass_examples(tmp_path):
     src = load(tmp_path, SHRUG.replace("      pass: [我来帮您处理，请您放心。, 您看着办理哪个套餐都可以。]\n", ""))
     found = [f for f in behaviour.check_examples(Checker(src.rulebook)) if f.rule == "company.taboo.shrug"]
     assert [(f.code, f.level, f.args["missing"]) for f in found] == [("PB009", "warning", "pass")]
+    complete = [f for f in behaviour.check_examples(Checker(load(tmp_path, SHRUG).rulebook))
+                if f.rule == "company.taboo.shrug"]
+    assert complete == []
+
+
+def test_pb009_not_asked_of_a_plain_text_word_list(tmp_path):
+    """A .txt phrasebook cannot hold examples: its rule gets no PB009 (it would block every commit)."""
+    (tmp_path / "words.txt").write_text("# 公司补充忌语\n这事跟我没关系\n", encoding="utf-8")
+    rb = tmp_path / "company.yaml"
+    rb.write_text("extends: default\nphrasebooks:\n  - path: words.txt\n    check: forbidden_phrase\n",
+                  encoding="utf-8")
+    result = lint([str(rb)], None, "default")
+    assert result.findings == [] and not result.unreadable
+    (tmp_path / "words.txt").write_text("# 公司补充忌语\n这事跟我没关系\n烦\n", encoding="utf-8")
+    found = lint([str(tmp_path / "words.txt")], str(rb), "default").findings
+    assert [(f.code, f.location.line) for f in found] == [("PB007", 3)]  # the line in the text file
 
 
 # --- PB005 / PB006: regexes ---------------------------------------------------------------------------

@@ -49,12 +49,14 @@ def expand(paths: list[str]) -> tuple[list[Path], list[Finding]]:
 
 
 def is_phrasebook(path: Path) -> bool:
-    """A YAML file without any rulebook-only key (extends, settings, checks, phrasebooks…)."""
+    """A plain-text word list, or a YAML file without any rulebook-only key (extends, settings…)."""
+    if path.suffix not in YAML_SUFFIXES:
+        return True
     try:
         data, _ = load_yaml(path)
     except RulebookError:
         return False  # let the loader report it, as a rulebook
-    return path.suffix in YAML_SUFFIXES and isinstance(data, dict) and not (set(data) & RULEBOOK_ONLY_KEYS)
+    return isinstance(data, dict) and not (set(data) & RULEBOOK_ONLY_KEYS)
 
 
 def listed_phrasebooks(rulebook: Path) -> set[Path]:
