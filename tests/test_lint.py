@@ -275,7 +275,9 @@ def test_phrasebook_path_is_linted_inside_its_rulebook(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = run("phrasebooks/company.yaml")
     assert r.exit_code == 1
-    assert "phrasebooks/company.yaml:6:" in r.stdout and "PB010" in r.stdout
+    assert "phrasebooks/company.yaml:6:31: PB010" in r.stdout
+    # the default's 请您稍等 (a scenario wording) now fires the company rule: shown at the company's phrase
+    assert "phrasebooks/company.yaml:6:31: PB011 错误 [company.taboo.shrug]" in r.stdout
     assert "taboo.yaml" not in r.stdout.split(" (")[0]  # the default's own files are not reported
     pb.write_text("rules:\n" + SHRUG, encoding="utf-8")
     assert run("phrasebooks/company.yaml").exit_code == 0

@@ -80,6 +80,7 @@ def _visible(f: Finding, hidden: frozenset[str]) -> Finding | None:
         return f
     if f.related is not None and f.related.file not in hidden:
         f.location, f.related = f.related, f.location
+        f.rule, f.related_rule = f.related_rule, f.rule
         return f
     return None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..engine import Checker
 from ..examples import run_examples
 from ..model import Call, Segment
+from .attribution import wording_of
 from .findings import Finding
 from .phrases import recommended
 from .sources import locate
@@ -67,7 +68,9 @@ def check_suggestions(checker: Checker) -> list[Finding]:
                 if outcome.status == "fail" and hits and rule.id not in fired:
                     fired[rule.id] = hits[0].matched
         for rid, matched in fired.items():
+            w = wording_of(rb, rid, matched)  # point at the taboo wording that fired, when it can be told
+            other = locate(rb, w.path, w.text) if w else locate(rb, ("rules", rid))
             out.append(Finding("PB011", locate(rb, path, text), "lint.PB011",
                                {"wording": text, "other": rid, "matched": matched},
-                               path[1] if path[0] == "rules" else None, related=locate(rb, ("rules", rid))))
+                               path[1] if path[0] == "rules" else None, related=other, related_rule=rid))
     return out

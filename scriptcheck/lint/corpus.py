@@ -9,19 +9,15 @@ and each hit is traced back to the wording that made it. A wording firing on mor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-import re2
-
-from .. import phonetic
 from ..engine import Checker
-from ..lexicon import _RE2_OPTIONS
 from ..model import Segment
 from ..readers import ReadError, read_paths
+from .attribution import Probe, probes_of, responsible
 from .behaviour import placements
 from .findings import Finding
-from .sources import Wording, locate, wordings
+from .sources import locate
 
 REFERENCE = Path(__file__).with_name("benign_agent_turns.txt")
 DEFAULT_MAX_SHARE = 0.01
@@ -59,43 +55,13 @@ def load_corpus(path: Path | None = None) -> list[str]:
     return turns
 
 
-@dataclass
-class _Probe:
-    wording: Wording
-    forms: tuple[str, ...]
-    regex: object | None
-
-
-def _probes(checker: Checker, rid: str) -> list[_Probe]:
-    nz = checker.rulebook.lexicon.normalizer
-    out = []
-    for w in wordings(checker.rulebook):
-        if w.rule == rid and w.own:
-            if w.is_pattern:
-                out.append(_Probe(w, (), re2.compile(w.text, _RE2_OPTIONS)))
-            else:
-                out.append(_Probe(w, nz.phrase_forms(w.text), None))
-    return out
-
-
-def _responsible(probes: list[_Probe], texts: list[str]) -> list[_Probe]:
-    found = []
-    for p in probes:
-        if p.regex is not None:
-            if any(m.end() > m.start() for t in texts for m in p.regex.finditer(t)):  # type: ignore[attr-defined]
-                found.append(p)
-        elif any(f and (f in t or phonetic.key(f) in phonetic.key(t)) for f in p.forms for t in texts):
-            found.append(p)
-    return found
-
-
 def check_generic(checker: Checker, turns: list[str], max_share: float = DEFAULT_MAX_SHARE) -> list[Finding]:
     rb = checker.rulebook
     nz = rb.lexicon.normalizer
     rules = [r for r in rb.enabled_rules if r.kind in ("forbidden", "redline")]
-    probes = {r.id: _probes(checker, r.id) for r in rules}
+    probes = {r.id: probes_of(checker.rulebook, r.id) for r in rules}
     fired: dict[tuple[str, int, int], list[int]] = {}  # (rule, path id) → turn indices
-    by_key: dict[tuple[str, int, int], _Probe] = {}
+    by_key: dict[tuple[str, int, int], Probe] = {}
     for n, turn in enumerate(turns):
         call = placements(turn)[1]
         call.segments[-1] = Segment(speaker="agent", text=turn)
@@ -106,14 +72,14 @@ def check_generic(checker: Checker, turns: list[str], max_share: float = DEFAULT
             hits = [h for h in outcome.hits if h.segment == last] if outcome.status == "fail" else []
             if not hits:
                 continue
-            responsible: list[_Probe] = []
+            found: list[Probe] = []
             for h in hits:
                 folded = nz.fold(h.matched).text
                 clean = nz.clean(folded)
-                responsible += _responsible(probes[rule.id], [folded] + ([clean.text] if clean else []))
-            if not responsible:  # e.g. merged spans: fall back to the whole turn
-                responsible = _responsible(probes[rule.id], [ctx.norms[last].text])
-            for p in {id(p): p for p in responsible}.values():
+                found += responsible(probes[rule.id], [folded] + ([clean.text] if clean else []))
+            if not found:  # e.g. merged spans: fall back to the whole turn
+                found = responsible(probes[rule.id], [ctx.norms[last].text])
+            for p in {id(p): p for p in found}.values():
                 key = (rule.id, id(p), 0)
                 by_key[key] = p
                 fired.setdefault(key, []).append(n)

@@ -44,6 +44,7 @@ class Finding:
     args: dict[str, object] = field(default_factory=dict)
     rule: str | None = None
     related: Location | None = None  # the other side of a conflict (e.g. the recommended wording)
+    related_rule: str | None = None  # the rule on that other side
     level: Level | None = None  # defaults to the code's level
     suffix: str | None = None  # i18n key appended to the message
 

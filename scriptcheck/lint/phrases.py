@@ -54,7 +54,7 @@ def check_cross_rule(rb: Rulebook) -> list[Finding]:
         if key in first and first[key].rule != w.rule:
             f = first[key]
             out.append(Finding("PB003", locate(rb, w.path, w.text), "lint.PB003", {"phrase": w.text, "other": f.rule},
-                               w.rule, related=locate(rb, f.path, f.text)))
+                               w.rule, related=locate(rb, f.path, f.text), related_rule=f.rule))
         first.setdefault(key, w)
     return out
 
@@ -111,17 +111,18 @@ def _find_all(text: str, sub: str) -> list[int]:
 def check_contained(rb: Rulebook) -> list[Finding]:
     """PB010: a taboo phrase written inside something agents are told to say."""
     out: list[Finding] = []
-    recs = [(_fold(rb, text), text, path) for text, path, _ in recommended(rb)]
+    recs = [(_fold(rb, text), text, path, owner) for text, path, owner in recommended(rb)]
     for w in _taboo(rb):
         taboo = _fold(rb, w.text)
         if not taboo:
             continue
         rule = rb.rules[w.rule or ""]
-        for folded, text, path in recs:
+        for folded, text, path, owner in recs:
             at = _find_all(folded, taboo)
             if at and not all(_excused(rb, rule, folded, a, len(taboo)) for a in at):
                 out.append(Finding("PB010", locate(rb, w.path, w.text), "lint.PB010",
-                                   {"phrase": w.text, "recommended": text}, w.rule, related=locate(rb, path, text)))
+                                   {"phrase": w.text, "recommended": text}, w.rule, related=locate(rb, path, text),
+                                   related_rule=owner))
     return out
 
 
