@@ -28,6 +28,7 @@ from rich.table import Table
 from . import __version__, batch
 from .engine import Checker
 from .examples import run_examples
+from .i18n import t
 from .model import CallReport
 from .readers import INPUT_FORMATS, ReadError, ReadOptions, parse_columns, parse_roles, read_paths
 from .report import FORMATS
@@ -423,21 +424,87 @@ def summary(
 
 
 @app.command()
-def lint(rules: RulesOpt = None) -> None:
-    """Validate the rulebook and run every rule's examples (the pre-commit check)."""
-    rb = _load(rules)
-    checker = Checker(rb)
-    problems = 0
-    for rule in rb.rules.values():
-        loc = rb.location("rules", rule.id, "examples") or rb.location("rules", rule.id)
-        for r in run_examples(checker, rule):
-            if not r.ok:
-                problems += 1
-                print(f"{loc}: PB004 {rule.id}: {r.expected} example gave {r.status}: {r.text.strip()!r}")
-        if not rule.examples.pass_ or not rule.examples.fail:
-            print(f"{loc}: PB009 {rule.id}: warning: needs both pass and fail examples")
-    print(f"{len(rb.rules)} rules, {problems} example mismatches", file=sys.stderr)
-    raise typer.Exit(Exit.FINDINGS if problems else Exit.OK)
+def lint(
+    paths: Annotated[Optional[list[str]], typer.Argument(  # noqa: UP045
+        help="Rulebooks, phrasebooks or folders (default: the rulebook in use).")] = None,
+    rules: RulesOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or github (workflow annotations).")] = "text",
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    corpus: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        help="Benign agent turns for PB008 (text, one per line, or JSON/JSONL calls).")] = None,
+    max_share: Annotated[float, typer.Option(min=0, max=1, help="PB008: largest share of benign turns a taboo "
+                                                                "wording may fire on.")] = 0.01,
+    robust: Annotated[bool, typer.Option("--robustness", help="Also test ASR-like variants of every phrase "
+                                                             "(PB013).")] = False,
+    min_robust: Annotated[float, typer.Option(min=0, max=1,
+                                              help="PB013: least share of variants still caught.")] = 0.75,
+    lang: LangOpt = None,
+) -> None:
+    """Lint rulebooks and phrasebooks: schema, duplicates, conflicts, regexes, dead or too generic
+    wordings, examples (codes PB000–PB013, see docs/lint.md). Exit 0 clean, 1 errors (or warnings
+    with --strict), 2 unreadable input."""
+    from .lint import LintOptions
+    from .lint import lint as run_lint
+    from .lint.corpus import CorpusError
+    from .lint.findings import write_github, write_json, write_text
+
+    if fmt not in ("text", "json", "github") or lang not in (None, "zh", "en"):
+        err.print("[red]--format text|json|github, --lang zh|en[/]")
+        raise typer.Exit(Exit.ERROR)
+    lang = lang or "zh"
+    options = LintOptions(corpus=corpus, max_share=max_share, robustness=robust, min_robust=min_robust)
+    try:
+        result = run_lint(paths or [], rules, discover_rulebook(None), options)
+    except CorpusError as e:
+        err.print(f"[red]--corpus: {escape(str(e))}[/]")
+        raise typer.Exit(Exit.ERROR) from None
+    found = result.findings
+    if fmt == "json":
+        rows = [r.as_dict() for r in result.robustness]
+        write_json(found, sys.stdout, lang, {"robustness": rows} if robust else None)
+    else:
+        (write_github if fmt == "github" else write_text)(found, sys.stdout, lang)
+        if robust and fmt == "text":
+            for r in sorted(result.robustness, key=lambda r: r.share):
+                print(f"robustness {r.rule}: {r.share:.0%} ({r.matched}/{r.variants})")
+    sys.stdout.flush()
+    for f in found:
+        if f.code == "PB000":
+            err.print(f"[bold red]unreadable[/] {escape(str(f.location))}: {escape(f.message(lang))}")
+    errors = sum(f.level == "error" for f in found)
+    warnings = len(found) - errors
+    err.print(t("lint.summary", lang, files=len(result.files), rules=result.rules, errors=errors, warnings=warnings))
+    if result.unreadable:
+        raise typer.Exit(Exit.ERROR)
+    raise typer.Exit(Exit.FINDINGS if errors or (strict and warnings) else Exit.OK)
+
+
+@app.command("diff")
+def diff_rulebooks(
+    old: Annotated[str, typer.Argument(help="The rulebook before the edit (path, or `default`).")],
+    new: Annotated[str, typer.Argument(help="The rulebook after the edit.")],
+    calls: Annotated[list[str], typer.Argument(help="Transcript files, folders or globs to check with both.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Impact of a rulebook edit: calls whose verdict, score or red-line status changes, and findings
+    added and removed per rule. Exit 0 no change, 1 some call changes, 2 rulebook/usage error."""
+    from .impact import impact, render_text
+
+    if fmt not in ("text", "json"):
+        err.print("[red]--format text|json[/]")
+        raise typer.Exit(Exit.ERROR)
+    before, after = Checker(_load(old)), Checker(_load(new))
+    result = impact(before, after, read_paths(calls))
+    for msg in result.unreadable:
+        err.print(f"[yellow]{escape(msg)}[/]")
+    if fmt == "json":
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        sys.stdout.write(render_text(result))
+    if result.calls == 0:
+        err.print("[red]no calls found in the given paths[/]")
+        raise typer.Exit(Exit.ERROR)
+    raise typer.Exit(Exit.FINDINGS if result.changes else Exit.OK)
 
 
 def run() -> None:

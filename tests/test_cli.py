@@ -290,13 +290,16 @@ def test_lint_reports_a_wrong_example(tmp_path):
     assert "PB004" in r.output and "custom.words" in r.output
 
 
-def test_lint_malformed_rulebook_exits_2(tmp_path):
+def test_lint_malformed_rulebook_exits_1_unreadable_exits_2(tmp_path):
     rb = tmp_path / "bad.yaml"
     rb.write_text("extends: default\nrules:\n  custom.x:\n    check: forbidden_phrase\n    kind: nope\n"
                   "    message: x\n", encoding="utf-8")
     r = run("lint", "-r", str(rb))
-    assert r.exit_code == 2
-    assert f"{rb}:5:" in flat(r.output)
+    assert r.exit_code == 1  # a schema error is a lint finding (PB001); 2 is for unreadable input
+    assert f"{rb}:5:" in flat(r.output) and "PB001" in r.output
+    (tmp_path / "broken.yaml").write_text("rules: [unclosed\n", encoding="utf-8")
+    r = run("lint", str(tmp_path / "broken.yaml"))
+    assert r.exit_code == 2 and "PB000" in r.output
 
 
 def test_rules_lists_every_rule():

@@ -172,9 +172,12 @@ def test_unsupported_or_oversized_patterns_are_rulebook_errors(tmp_path, pattern
     rb = tmp_path / "bad.yaml"
     rb.write_text(f"extends: default\nrules:\n  custom.bad:\n    check: forbidden_phrase\n    kind: forbidden\n"
                   f"    message: m\n    patterns: ['{pattern}']\n", encoding="utf-8")
-    r = CliRunner().invoke(app, ["lint", "-r", str(rb)])
-    assert r.exit_code == 2
+    r = CliRunner().invoke(app, ["check", "-r", str(rb), str(tmp_path)])
+    assert r.exit_code == 2  # the checker refuses the rulebook
     assert "bad.yaml:7" in r.output
+    r = CliRunner().invoke(app, ["lint", "-r", str(rb)])
+    assert r.exit_code == 1  # the linter reports it as a finding (PB005), file:line:col
+    assert "bad.yaml:7:" in r.output and "PB005" in r.output
 
 
 def test_parallel_workers_give_the_same_output_in_input_order(tmp_path):

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from ..lexicon import Lexicon, PatternError
 from ..matchers import KINDS, RULE_ADAPTER
 from .schema import CheckInfo, Scenario, Settings, StageSettings, Strict, Words
-from .yamlsource import KeyPath, Location, RulebookError, load_yaml
+from .yamlsource import KeyPath, Location, RulebookError, UnreadableError, load_yaml
 
 RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 TOP_KEYS = {"extends", "version", "description", "settings", "stages", "checks", "phrasebooks", "rules", "scenarios",
@@ -184,7 +184,8 @@ def _read_text_phrasebook(pb: Path, entry: dict[str, Any], path: KeyPath,
     try:
         lines = pb.read_text(encoding="utf-8-sig").split("\n")
     except (OSError, UnicodeDecodeError) as e:
-        raise RulebookError(f"cannot read phrasebook {pb}: {e}", locs.get((*path, "path")), (*path, "path")) from e
+        raise UnreadableError(f"cannot read phrasebook {pb}: {e}", locs.get((*path, "path")),
+                              (*path, "path")) from e
     phrases = [s for line in lines if (s := line.split("#", 1)[0].strip())]
     if len(phrases) > MAX_PHRASES_PER_FILE:
         raise RulebookError(f"more than {MAX_PHRASES_PER_FILE} phrases", str(pb))
@@ -262,38 +263,50 @@ def _validate(validate: Callable[[Any], T], body: Any, path: KeyPath, raw: Raw, 
         raise _validation_error(e, path, raw, kind) from e
 
 
-def load_rulebook(name: str | Path = "default") -> Rulebook:
-    """Load, merge, validate and compile a rulebook (``default`` = the built-in one)."""
+def load_rulebook(name: str | Path = "default", errors: list[RulebookError] | None = None) -> Rulebook:
+    """Load, merge, validate and compile a rulebook (``default`` = the built-in one).
+
+    With ``errors`` (``scriptcheck lint``), an invalid rule, check or scenario is recorded there and left
+    out instead of stopping the load, so one run reports every such problem; files that cannot be
+    read or merged still raise.
+    """
     path = resolve_name(str(name)) if isinstance(name, str) else name
     raw = Raw()
     _read(path, raw, 0, ())
     d = raw.data
-    settings = _validate(Settings.model_validate, d["settings"], ("settings",), raw)
-    stages = _validate(StageSettings.model_validate, d["stages"], ("stages",), raw)
-    checks = {c: _validate(CheckInfo.model_validate, body, ("checks", c), raw) for c, body in d["checks"].items()}
+
+    def valid(fn: Callable[[], T]) -> T | None:
+        try:
+            return fn()
+        except RulebookError as e:
+            if errors is None:
+                raise
+            errors.append(e)
+            return None
+
+    settings = valid(lambda: _validate(Settings.model_validate, d["settings"], ("settings",), raw)) or Settings()
+    stages = valid(lambda: _validate(StageSettings.model_validate, d["stages"], ("stages",), raw)) or StageSettings()
+    checks = {c: info for c, body in d["checks"].items()
+              if (info := valid(lambda c=c, body=body: _validate(CheckInfo.model_validate, body, ("checks", c), raw)))}
     rules: dict[str, Any] = {}
     for rid, body in d["rules"].items():
-        kind = body.get("kind") if isinstance(body, dict) else None
-        rule = _validate(RULE_ADAPTER.validate_python, {**body, "id": rid}, ("rules", rid), raw, kind)
-        if rule.check not in checks:
-            raise RulebookError(f"unknown check {rule.check!r} (declare it under checks:)",
-                                raw.locs.get(("rules", rid, "check")) or raw.locs.get(("rules", rid)),
-                                ("rules", rid, "check"))
-        rules[rid] = rule
+        rule = valid(lambda rid=rid, body=body: _rule(rid, body, checks, raw))
+        if rule is not None:
+            rules[rid] = rule
     scenarios: dict[str, Scenario] = {}
     for sid, body in d["scenarios"].items():
-        scenarios[sid] = _validate(Scenario.model_validate, body, ("scenarios", sid), raw)
-        for i, rid in enumerate(scenarios[sid].rules):
-            if rid not in rules:
-                path = ("scenarios", sid, "rules", i)
-                raise RulebookError(f"unknown rule {rid!r}", raw.locs.get(path), path)
+        sc = valid(lambda sid=sid, body=body: _scenario(sid, body, rules, raw))
+        if sc is not None:
+            scenarios[sid] = sc
     lexicon = Lexicon(settings.normalize.normalizer())
     guards = settings.guards
-    _register(lexicon, [guards.negation, guards.reported, guards.mention_after, stages.hold.notice,
-                        stages.hold.customer_wait, settings.roles.agent, settings.roles.customer], raw, ())
-    for rid, rule in rules.items():
+    shared = [guards.negation, guards.reported, guards.mention_after, stages.hold.notice, stages.hold.customer_wait,
+              settings.roles.agent, settings.roles.customer]
+    valid(lambda: _register(lexicon, shared, raw, ()))
+    for rid, rule in list(rules.items()):
         owned = ([rule] if isinstance(rule, Words) else []) + rule.word_fields()
-        _register(lexicon, owned, raw, ("rules", rid))
+        if valid(lambda rid=rid, owned=owned: _register(lexicon, owned, raw, ("rules", rid))) is None:
+            del rules[rid]  # a bad pattern: the rule cannot run
     lexicon.build()
     return Rulebook(str(path), settings, stages, checks, scenarios, rules, lexicon, d, raw.locs, raw.files)
 
@@ -319,7 +332,26 @@ def load_cached(name: str | Path = "default") -> Rulebook:
     return rulebook
 
 
-def _register(lexicon: Lexicon, words: list[Strict], raw: Raw, path: KeyPath) -> None:
+def _rule(rid: str, body: Any, checks: dict[str, CheckInfo], raw: Raw) -> Any:
+    kind = body.get("kind") if isinstance(body, dict) else None
+    rule = _validate(RULE_ADAPTER.validate_python, {**body, "id": rid}, ("rules", rid), raw, kind)
+    if rule.check not in checks:
+        raise RulebookError(f"unknown check {rule.check!r} (declare it under checks:)",
+                            raw.locs.get(("rules", rid, "check")) or raw.locs.get(("rules", rid)),
+                            ("rules", rid, "check"))
+    return rule
+
+
+def _scenario(sid: str, body: Any, rules: dict[str, Any], raw: Raw) -> Scenario:
+    sc = _validate(Scenario.model_validate, body, ("scenarios", sid), raw)
+    for i, rid in enumerate(sc.rules):
+        if rid not in rules:
+            path = ("scenarios", sid, "rules", i)
+            raise RulebookError(f"unknown rule {rid!r}", raw.locs.get(path), path)
+    return sc
+
+
+def _register(lexicon: Lexicon, words: list[Strict], raw: Raw, path: KeyPath) -> bool:
     for w in words:
         if not isinstance(w, Words):
             continue
@@ -327,3 +359,4 @@ def _register(lexicon: Lexicon, words: list[Strict], raw: Raw, path: KeyPath) ->
             w.compile_into(lexicon)
         except PatternError as e:
             raise RulebookError(str(e), raw.locs.get((*path, "patterns")) or raw.locs.get(path), path) from e
+    return True

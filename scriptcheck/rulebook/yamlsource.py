@@ -38,6 +38,10 @@ class RulebookError(Exception):
         super().__init__(f"{where}{key}{message}")
 
 
+class UnreadableError(RulebookError):
+    """The file itself cannot be read as YAML (missing, not UTF-8, syntax, aliases, tags): ``lint`` exits 2."""
+
+
 def format_path(path: KeyPath) -> str:
     out = ""
     for p in path:
@@ -55,19 +59,19 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, Location]]:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise RulebookError(f"cannot read: {e.strerror or e}", str(path)) from e
+        raise UnreadableError(f"cannot read: {e.strerror or e}", str(path)) from e
     if len(raw) > MAX_YAML_BYTES:
-        raise RulebookError(f"file too large ({len(raw)} bytes, limit {MAX_YAML_BYTES})", str(path))
+        raise UnreadableError(f"file too large ({len(raw)} bytes, limit {MAX_YAML_BYTES})", str(path))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise RulebookError(f"not UTF-8 ({e.reason} at byte {e.start})", str(path)) from e
+        raise UnreadableError(f"not UTF-8 ({e.reason} at byte {e.start})", str(path)) from e
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else str(path)
-        raise RulebookError(f"invalid YAML: {e.problem}", loc) from e
+        raise UnreadableError(f"invalid YAML: {e.problem}", loc) from e
     locs: dict[KeyPath, Location] = {}
     if node is None:
         return {}, locs
@@ -77,10 +81,10 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, Location]]:
 def _build(node: yaml.Node, path: KeyPath, file: str, locs: dict[KeyPath, Location], seen: set[int]) -> Any:
     locs.setdefault(path, Location(file, node.start_mark.line + 1, node.start_mark.column + 1))
     if id(node) in seen:
-        raise RulebookError("YAML aliases/anchors are not allowed in rulebooks", locs[path], path)
+        raise UnreadableError("YAML aliases/anchors are not allowed in rulebooks", locs[path], path)
     seen.add(id(node))
     if node.tag not in _ALLOWED_TAGS:
-        raise RulebookError(f"YAML tag {node.tag} is not allowed in rulebooks", locs[path], path)
+        raise UnreadableError(f"YAML tag {node.tag} is not allowed in rulebooks", locs[path], path)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for knode, vnode in node.value:
