@@ -75,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
     "practice.errors": {"zh": "无法读取的行", "en": "Input problems"},
     "practice.recommended": {"zh": "推荐用语", "en": "recommended"},
     "practice.line": {"zh": "第{n}行", "en": "line {n}"},
+    "practice.column": {"zh": "第{n}列", "en": ", column {n}"},
     "practice.passed": {"zh": "通过:流程完整、顺序正确、无服务忌语", "en": "PASS: every stage, in order, no taboo"},
     "practice.failed": {"zh": "需要修改", "en": "needs work"},
     "practice.mode.trainee": {"zh": "仅坐席台词", "en": "trainee's lines only"},

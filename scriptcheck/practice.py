@@ -97,6 +97,11 @@ def read_script(path: Path) -> Script | str:
         return f"{path}: cannot read: {e.strerror or e}"
     except ValueError as e:
         return f"{path}: {e}"
+    return parse_script(text, path, encoding)
+
+
+def parse_script(text: str, path: Path, encoding: str = "utf-8") -> Script:
+    """A practice script from its text (``path`` names it in messages and reports)."""
     lines = split_lines(text)
     script = Script(path, Call(call_id=path.stem, source=str(path)), [], lines,
                     newline="\r\n" if "\r\n" in text else "\n", encoding=encoding)
@@ -127,7 +132,8 @@ def read_script(path: Path) -> Script | str:
             if script.trainee_only:
                 role = "agent"
             elif m.group("role"):
-                script.errors.append(f"{path}:{n}: unknown speaker {m.group('role')!r} (use 坐席：/客户：), line skipped")
+                script.errors.append(f"{path}:{n}: unknown speaker {m.group('role')!r} (use 坐席：/客户：), "
+                                     "line skipped")
                 continue
             elif previous is None:
                 script.errors.append(f"{path}:{n}: no speaker prefix (use 坐席：/客户：), line skipped")
@@ -163,6 +169,7 @@ class Point(BaseModel):
     message: str = ""
     recommended: list[str] = Field(default_factory=list)
     replacement: str | None = None  # taboo: what --fix puts in its place
+    exact: bool = False  # taboo: --fix replaces just the matched words (a masked number), not the clause
     note: str | None = None
 
 
@@ -288,13 +295,22 @@ class _Session:
         return _S2T.convert(text) if self.script.traditional else text
 
     def _recommended(self, rule: Any, scenario: str | None) -> list[str]:
+        """The rule's suggestion, then the scenario's model wordings that say what the rule asks for."""
         out = [rule.suggestion] if rule.suggestion else []
         if scenario and scenario in self.rb.scenarios:
-            out += self.rb.scenarios[scenario].recommended
+            out += [w for w in self.rb.scenarios[scenario].recommended if self._satisfies(rule, w)]
         seen: dict[str, str] = {}
         for w in out:
             seen.setdefault(re.sub(r"\W", "", w), self.localize(w))
         return list(seen.values())
+
+    def _satisfies(self, rule: Any, wording: str) -> bool:
+        if rule.kind not in ("required", "sequence"):
+            return True
+        folded = self.rb.lexicon.normalizer.fold(wording).text
+        return all(any(f in folded for p in g.phrases for f in self.rb.lexicon.normalizer.phrase_forms(p))
+                   or (g.ws.regex is not None and g.ws.regex.search(folded) is not None)
+                   for g in self._groups(rule))
 
     def _notes(self, hits: list[Hit]) -> str | None:
         """The hits' explanations; a "closest wording" below 0.8 is noise to a trainee, not a hint."""
@@ -554,7 +570,7 @@ class _Session:
             end_column=column + (h.end_char - h.start_char) if column is not None else None,
             matched=self._mask(h.matched), message=rule.text("message", self.lang) or "",
             recommended=[replacement] if replacement else [], replacement=replacement or None,
-            note=self._notes([h]))
+            exact=rule.kind == "pii", note=self._notes([h]))
         (self.report.taboo if rule.level == "error" else self.report.tips).append(point)
 
 
