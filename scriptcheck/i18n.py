@@ -86,7 +86,8 @@ LABELS: dict[str, dict[str, str]] = {
     "practice.scenario_done": {"zh": "完成场景「{scenario}」的规范应答",
                                "en": "Gave the required response of “{scenario}”"},
     "practice.not_played": {"zh": "剧本没有演到这个场景(客户没有说类似「{trigger}」的话)",
-                            "en": "The script does not play this scenario (the customer never says anything like “{trigger}”)"},
+                            "en": "The script does not play this scenario "
+                                  "(the customer never says anything like “{trigger}”)"},
     "practice.order_before": {"zh": "{stage}(第{line}行)出现在{other}(第{other_line}行)之前",
                               "en": "{stage} (line {line}) comes before {other} (line {other_line})"},
     "practice.order_after": {"zh": "{stage}(第{line}行)出现在{other}(第{other_line}行)之后",
