@@ -47,7 +47,7 @@ LATE = ("ask_more", "farewell")  # placed by their last occurrence, the other st
 FLOW = ("greeting", "confirm", "service", "hold_notice", "hold_thanks", "hold", "ask_more", "farewell", "closing")
 TABOO_KINDS = ("forbidden", "redline", "pii")
 ORDER_RULE = "practice.order"
-CLOSE_ENOUGH = 0.8  # a missing wording's closest candidate is shown from this similarity on
+CLOSE_ENOUGH = 0.85  # a missing wording's closest candidate is shown from this similarity on
 
 _DIRECTIVE = re.compile(r"^\s*#\s*(?P<key>[^:：]+?)\s*[:：]\s*(?P<value>.*?)\s*$")
 _BRACKETS = {"（": "）", "(": ")", "【": "】", "[": "]", "［": "］", "〔": "〕"}
@@ -297,23 +297,32 @@ class _Session:
     def _recommended(self, rule: Any, scenario: str | None) -> list[str]:
         """The rule's suggestion, then the scenario's model wordings that say what the rule asks for."""
         out = [rule.suggestion] if rule.suggestion else []
+        said = self._fold(rule.suggestion or "")
         if scenario and scenario in self.rb.scenarios:
-            out += [w for w in self.rb.scenarios[scenario].recommended if self._satisfies(rule, w)]
+            out += [w for w in self.rb.scenarios[scenario].recommended
+                    if self._satisfies(rule, w) and self._fold(w) not in said]
         seen: dict[str, str] = {}
         for w in out:
             seen.setdefault(re.sub(r"\W", "", w), self.localize(w))
         return list(seen.values())
 
+    def _fold(self, text: str) -> str:
+        return self.rb.lexicon.normalizer.fold(text).text
+
     def _satisfies(self, rule: Any, wording: str) -> bool:
-        if rule.kind not in ("required", "sequence"):
+        """Does a model wording say what the rule asks for (every group; a response: its expected reply)?"""
+        if rule.kind == "response":
+            groups = [rule.expect] if rule.expect else []
+        elif rule.kind in ("required", "sequence"):
+            groups = self._groups(rule)
+        else:
             return True
-        folded = self.rb.lexicon.normalizer.fold(wording).text
+        folded = self._fold(wording)
         return all(any(f in folded for p in g.phrases for f in self.rb.lexicon.normalizer.phrase_forms(p))
-                   or (g.ws.regex is not None and g.ws.regex.search(folded) is not None)
-                   for g in self._groups(rule))
+                   or (g.ws.regex is not None and g.ws.regex.search(folded) is not None) for g in groups)
 
     def _notes(self, hits: list[Hit]) -> str | None:
-        """The hits' explanations; a "closest wording" below 0.8 is noise to a trainee, not a hint."""
+        """The hits' explanations; a "closest wording" below 0.85 is noise to a trainee, not a hint."""
         notes = []
         for h in hits:
             for k, a in h.notes:
@@ -375,6 +384,7 @@ class _Session:
         ctx = self.ctx
         required_here = {s for s, (rid, _) in STAGES.items() if any(r.id == rid for r in must)}
         greeting = set(ctx.greeting_segments)
+        silent = not self.script.trainee_only and not any(s.speaker == "customer" for s in ctx.call.segments)
         results: dict[str, _Stage] = {}
         for stage, (rid, sc) in STAGES.items():
             rule = self.rb.rules[rid]
@@ -385,8 +395,8 @@ class _Session:
                 if notice is not None:
                     evidence = [i for i in evidence if i > notice] or evidence
             position = (evidence[-1] if stage in LATE else evidence[0]) if evidence else None
-            if self.coach.checker.not_applicable(rule, ctx):
-                results[stage] = _Stage("n/a")
+            if self.coach.checker.not_applicable(rule, ctx) or (stage in ("confirm", "ask_more") and silent):
+                results[stage] = _Stage("n/a")  # a silent caller, a wrong number…: nothing to confirm or ask
                 continue
             out = KINDS[rule.kind].evaluate(rule, ctx)
             hit_seg = out.hits[0].segment if out.hits else None
@@ -396,18 +406,17 @@ class _Session:
                     position = window[0].before if stage == "hold_notice" else window[0].after
                 results[stage] = _Stage("done", position)
             elif out.status == "fail":
-                if stage == "confirm":  # point at the agent's answer to the customer's first words
-                    customer = [i for i, s in enumerate(ctx.call.segments) if s.speaker == "customer"]
-                    after = [i for i in self.agent if customer and i > customer[0]]
-                    hit_seg = after[0] if after else hit_seg
+                if stage == "confirm":
+                    hit_seg = self._first_answer(hit_seg)
                 results[stage] = _Stage("misplaced" if position is not None else "missing", position, hit_seg)
                 self._stage_gap(stage, rule, sc, results[stage], out.hits)
             elif stage in OPTIONAL:
                 results[stage] = self._optional(stage, rule, sc, position, required=stage in required_here,
                                                 results=results)
-            else:  # no window to look in (a script of one line has no closing): missing
-                at = self.agent[-1] if stage in LATE else self.agent[0]
-                results[stage] = _Stage("misplaced" if position is not None else "missing", position, at)
+            elif position is not None:  # no window to judge it in (a script without a closing), but said
+                results[stage] = _Stage("done", position)
+            else:
+                results[stage] = _Stage("missing", None, self.agent[-1] if stage in LATE else self.agent[0])
                 self._stage_gap(stage, rule, sc, results[stage], [])
             if results[stage].status == "done":
                 self.report.strengths.append(self._point(
@@ -416,31 +425,30 @@ class _Session:
         self.report.stages = {s: r.status for s, r in results.items()}
         return results
 
+    def _first_answer(self, default: int | None) -> int | None:
+        """The agent's answer to the customer's first words: where a need is confirmed or a scenario met."""
+        customer = [i for i, s in enumerate(self.ctx.call.segments) if s.speaker == "customer"]
+        after = [i for i in self.agent if customer and i > customer[0]]
+        return after[0] if after else default
+
     def _optional(self, stage: str, rule: Any, scenario: str, position: int | None, required: bool,
                   results: dict[str, _Stage]) -> _Stage:
-        """Hold stages when no announced wait was found: a thanks for waiting without a notice
-        means the notice is missing; the hold scenario needs both."""
+        """Hold stages when no announced wait was found (请您耐心等待 closing a complaint is no wait):
+        a thanks for waiting without a notice means the notice is missing; the hold scenario needs both."""
         if stage == "hold_notice":
             thanks = self._evidence(self.rb.rules[STAGES["hold_thanks"][0]])
             thanks = [i for i in thanks if i not in set(self.ctx.greeting_segments)]
-            if position is not None:  # said, but the script never waits after it
-                res = _Stage("done", position)
-            elif thanks or required:
-                at = max(thanks[0] - 1, 0) if thanks else self.agent[0]
-                res = _Stage("missing", None, at)
-                self._stage_gap(stage, rule, scenario, res, [])
-            else:
-                res = _Stage("n/a")
-            return res
-        if position is not None:
+            if not (thanks or required):
+                return _Stage("n/a")
+            res = _Stage("missing", None, max(thanks[0] - 1, 0) if thanks else self.agent[0])
+        elif position is not None:
             return _Stage("done", position)
-        notice = results.get("hold_notice")
-        if required or (notice is not None and notice.status == "done"):
-            at = notice.position + 1 if notice is not None and notice.position is not None else self.agent[-1]
-            res = _Stage("missing", None, min(at, len(self.ctx.call.segments) - 1))
-            self._stage_gap(stage, rule, scenario, res, [])
-            return res
-        return _Stage("n/a")
+        elif not required:
+            return _Stage("n/a")
+        else:
+            res = _Stage("missing", None, self.agent[-1])
+        self._stage_gap(stage, rule, scenario, res, [])
+        return res
 
     def _stage_gap(self, stage: str, rule: Any, scenario: str, res: _Stage, hits: list[Hit]) -> None:
         if res.status == "misplaced":
@@ -505,10 +513,12 @@ class _Session:
                 else:
                     self._taboo(rule, h)
             return
-        if out.status == "fail":
-            hits = out.hits or [Hit(segment=-1)]
-            for h in hits[:1] if rule.kind != "response" else hits:
-                self._gap(rule, h.segment, scenario, [h], stage_of, required)
+        if out.status == "fail":  # one point per rule: the first place it failed
+            h = out.hits[0] if out.hits else Hit(segment=-1)
+            seg = h.segment
+            if required and rule.kind == "required" and not rule.window:
+                seg = self._first_answer(seg)  # a missing response: where the scenario starts
+            self._gap(rule, seg if seg is not None else -1, scenario, [h], stage_of, required)
         elif out.status == "pass" and required:
             self._strength(rule, scenario)
         elif out.status == "n/a" and required:
