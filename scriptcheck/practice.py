@@ -52,7 +52,7 @@ CLOSE_ENOUGH = 0.85  # a missing wording's closest candidate is shown from this 
 _DIRECTIVE = re.compile(r"^\s*#\s*(?P<key>[^:：]+?)\s*[:：]\s*(?P<value>.*?)\s*$")
 _BRACKETS = {"（": "）", "(": ")", "【": "】", "[": "]", "［": "］", "〔": "〕"}
 _T2S = opencc.OpenCC("t2s")
-_S2T = opencc.OpenCC("s2t")
+_S2T = opencc.OpenCC("s2tw")  # 為, not OpenCC's own 爲: the usual Traditional forms
 
 
 class PracticeError(Exception):
@@ -237,6 +237,9 @@ class Coach:
         missing += [sid for _, sid in STAGES.values() if sid not in rulebook.scenarios]
         if missing:
             raise PracticeError(f"the rulebook lacks what practice mode needs: {', '.join(dict.fromkeys(missing))}")
+        # a stage whose rule the company switched off is not coached (practice.* rules are off for real calls only)
+        self.stages = {s: v for s, v in STAGES.items()
+                       if rulebook.rules[v[0]].enabled or v[0].startswith("practice.")}
         stage_rules = {rid for rid, _ in STAGES.values()}
         self.rules = [r for r in rulebook.enabled_rules if r.kind != "timing" and r.id not in stage_rules]
 
@@ -368,17 +371,18 @@ class _Session:
 
     def _evidence(self, rule: Any) -> list[int]:
         """Agent lines where the stage's wording is said in full (with the next line, if also the agent's)."""
-        out = []
+        whole, paired = [], []
         groups = self._groups(rule)
         for k, i in enumerate(self.agent):
             said = [g for g in groups if self._says(rule, i, g)]
             if not said:
                 continue
             nxt = self.agent[k + 1] if k + 1 < len(self.agent) and self.agent[k + 1] == i + 1 else None
-            if len(said) == len(groups) or (nxt is not None and all(
-                    g in said or self._says(rule, nxt, g) for g in groups)):
-                out.append(i)
-        return out
+            if len(said) == len(groups):
+                whole.append(i)
+            elif nxt is not None and all(g in said or self._says(rule, nxt, g) for g in groups):
+                paired.append(i)
+        return whole or paired  # a line that says it all beats two lines that say it together
 
     def _stages(self, scenario: str | None, must: list[Any]) -> dict[str, _Stage]:
         ctx = self.ctx
@@ -388,6 +392,9 @@ class _Session:
         results: dict[str, _Stage] = {}
         for stage, (rid, sc) in STAGES.items():
             rule = self.rb.rules[rid]
+            if stage not in self.coach.stages:
+                results[stage] = _Stage("n/a")
+                continue
             evidence = self._evidence(rule)
             if stage == "hold_thanks":  # 让您久等了 opening a long-queue call is no thanks after a wait
                 evidence = [i for i in evidence if i not in greeting]
