@@ -91,6 +91,8 @@ def _direction(text: str) -> bool:
 
 def read_script(path: Path) -> Script | str:
     """A practice script, or an error message naming the file (the batch goes on)."""
+    if path.suffix.lower() in (".json", ".jsonl"):
+        return f"{path}: practice reads plain-text scripts (.txt); check JSON calls with `scriptcheck check`"
     try:
         text, encoding = decode(path.read_bytes())
     except OSError as e:
@@ -260,7 +262,9 @@ class Coach:
         if wanted and sid is None:
             report.errors.append(f"{script.path}: unknown scenario {wanted!r} (see `scriptcheck scenarios`)")
         report.scenario = sid
-        if not script.call.segments:
+        if script.call.segments and not any(seg.speaker == "agent" for seg in script.call.segments):
+            report.errors.append(f"{script.path}: no agent (坐席) lines: nothing to coach")
+        if not any(seg.speaker == "agent" for seg in script.call.segments):
             return report
         ctx = PracticeContext(script.call, self.rb.lexicon, self.rb.stages, self.rb.settings,
                               trainee_only=script.trainee_only)

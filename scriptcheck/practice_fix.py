@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .matchers.pii import mask
 from .normalize import fold
 from .practice import Change, Coach, Coaching, Point, Script, parse_script
 
@@ -161,6 +162,7 @@ def fix(coach: Coach, script: Script, report: Coaching, scenario: str | None = N
     for p in report.taboo:
         if p.line is not None:
             by_line.setdefault(p.line, []).append(p.rule)
-    report.changes = [Change(line=n, before=a, after=b, rules=list(dict.fromkeys(by_line.get(n, []))))
+    hide = mask if coach.checker.mask_pii else str  # the report masks numbers; the fixed file has them masked
+    report.changes = [Change(line=n, before=hide(a), after=hide(b), rules=list(dict.fromkeys(by_line.get(n, []))))
                       for n, (a, b) in enumerate(zip(script.lines, current.lines, strict=True), 1) if a != b]
     return target

@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from . import __version__
 from .i18n import t
+from .matchers.pii import mask
 from .practice import ORDER_RULE, STAGES, TABOO_KINDS, Coaching, Point, Script
 from .practice_fix import edit_for
 from .rulebook import Rulebook
@@ -125,7 +126,7 @@ def _descriptor(rb: Rulebook, rule_id: str, lang: str) -> dict[str, Any]:
             "defaultConfiguration": {"level": _SARIF_LEVEL[rule.level]}, "properties": props}
 
 
-def _region(p: Point, script: Script | None) -> dict[str, Any] | None:
+def _region(p: Point, script: Script | None, hide: Any = str) -> dict[str, Any] | None:
     if p.line is None:
         return None
     region: dict[str, Any] = {"startLine": p.line}
@@ -134,16 +135,17 @@ def _region(p: Point, script: Script | None) -> dict[str, Any] | None:
         if p.end_column and p.end_column > p.column:
             region["endColumn"] = p.end_column
     if script is not None and 0 < p.line <= len(script.lines):
-        region["snippet"] = {"text": script.lines[p.line - 1]}
+        region["snippet"] = {"text": hide(script.lines[p.line - 1])}
     return region
 
 
-def _result(p: Point, index: dict[str, int], uri: str, art: int, script: Script | None, lang: str) -> dict[str, Any]:
+def _result(p: Point, index: dict[str, int], uri: str, art: int, script: Script | None, lang: str,
+            hide: Any) -> dict[str, Any]:
     text = p.message
     if p.recommended:
         text += f" → {t('practice.recommended', lang)}: {' / '.join(p.recommended)}"
     loc: dict[str, Any] = {"artifactLocation": {"uri": uri, "index": art}}
-    region = _region(p, script)
+    region = _region(p, script, hide)
     if region is not None:
         loc["region"] = region
     result: dict[str, Any] = {
@@ -173,13 +175,14 @@ def sarif(items: list[tuple[Coaching, Script | None]], rb: Rulebook, lang: str,
             if p.rule not in rule_ids:
                 rule_ids.append(p.rule)
     index = {rid: i for i, rid in enumerate(rule_ids)}
+    hide = mask if rb.settings.mask_pii else str  # snippets quote the script: personal numbers masked
     artifacts, results, notes = [], [], []
     for art, (r, script) in enumerate(items):
         uri = artifact_uri(r.script)
         artifacts.append({"location": {"uri": uri}, "roles": ["analysisTarget"],
                           **({"encoding": script.encoding} if script is not None else {})})
         for p in [*r.gaps, *r.order, *r.taboo, *r.tips]:
-            results.append(_result(p, index, uri, art, script, lang))
+            results.append(_result(p, index, uri, art, script, lang, hide))
         for e in r.errors:
             notes.append({"level": "error", "message": {"text": e},
                           "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "index": art}}}]})

@@ -558,3 +558,30 @@ def test_scenarios_command_prints_the_cheat_sheet():
     assert [s["id"] for s in data] == NORMS_SCENARIOS
     assert run("scenarios", "no_such").exit_code == 2
     assert "Harassing caller" in run("scenarios", "--lang", "en").output
+
+
+def test_scripts_without_agent_lines_or_in_json_are_input_errors(coach, tmp_path):
+    only_customer = tmp_path / "customer.txt"
+    only_customer.write_text("客户：我想查一下话费。\n客户：喂？有人吗？\n", encoding="utf-8")
+    r = coach.coach(read_script(only_customer))
+    assert r.errors == [f"{only_customer}: no agent (坐席) lines: nothing to coach"] and not r.passed
+    call = tmp_path / "call.json"
+    call.write_text('{"call_id": "x", "segments": []}', encoding="utf-8")
+    assert "plain-text scripts" in read_script(call)
+    unknown = tmp_path / "unknown.txt"
+    model = (MODEL / "opening.txt").read_text(encoding="utf-8")
+    unknown.write_text(model.replace("# scenario: opening", "# scenario: 没有这个场景"), encoding="utf-8")
+    r = coach.coach(read_script(unknown))
+    assert r.errors == [f"{unknown}: unknown scenario '没有这个场景' (see `scriptcheck scenarios`)"] and not r.passed
+
+
+def test_personal_numbers_stay_masked_in_every_output(coach, tmp_path):
+    path = tmp_path / "card.txt"
+    path.write_text("坐席：您的身份证号是330106199808124521，对吗？\n", encoding="utf-8")
+    script = read_script(path)
+    r = coach.coach(script)
+    fix(coach, script, r)
+    log = json.dumps(sarif([(r, script)], coach.rb, "zh"), ensure_ascii=False)
+    dumped = r.model_dump_json()
+    for text in (log, dumped, fixed_path(path).read_text(encoding="utf-8")):
+        assert "330106199808124521" not in text and "4521" in text
