@@ -259,8 +259,8 @@ def scenarios(name: Annotated[Optional[str], typer.Argument(help="One scenario (
                 ("推荐用语", "model wording")):
         table.add_column(col[en], overflow="fold")
     for s in sheet:
-        required = "\n".join(f"• {r['say'] or r['must']}" for r in s["required"])
-        taboo = "\n".join(f"✘ {' / '.join(x['never'])}\n  → {x['instead']}" for x in s["taboo"] if x["never"])
+        required = "\n".join(f"•{r['say'] or r['must']}" for r in s["required"])  # no space: a bullet never wraps alone
+        taboo = "\n".join(f"✘{' / '.join(x['never'])}\n→{x['instead']}" for x in s["taboo"] if x["never"])
         table.add_row(f"{escape(s['name'])}\n[dim]{s['id']}[/]", escape(s["when"] or ""), escape(required),
                       escape(taboo), escape("\n".join(s["recommended"])))
     Console(highlight=False).print(table)
