@@ -118,7 +118,9 @@ def _descriptor(rb: Rulebook, rule_id: str, lang: str) -> dict[str, Any]:
                 "properties": {"tags": ["practice", "order"]}}
     rule = rb.rules[rule_id]
     message = rule.text("message", lang) or rule_id
-    help_text = "\n".join(x for x in (rule.text("suggestion", lang), rule.description) if x) or message
+    suggestion = rule.text("suggestion", lang)
+    help_text = "\n".join(x for x in (suggestion and f"{t('practice.recommended', lang)}: {suggestion}",
+                                        rule.description) if x) or message
     props: dict[str, Any] = {"check": rule.check, "kind": rule.kind, "stage": rule.stage,
                              "tags": ["practice", rule.check] + (["red-line"] if rule.is_red_line else [])}
     return {"id": rule.id, "shortDescription": {"text": message},
