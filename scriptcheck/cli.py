@@ -276,9 +276,8 @@ def practice(
     rules: RulesOpt = None, lang: LangOpt = None,
 ) -> None:
     """Coach practice scripts: stages in order, the scenario's responses, taboo phrases (exit 1 if any)."""
-    from .practice import Coach, PracticeError, expand, read_script
-    from .practice_fix import fix as fix_script
-    from .practice_report import json_line, render_text, sarif
+    from .practice import Coach, PracticeError, expand
+    from .practice_report import coach_files
 
     if fmt not in ("text", "json", "sarif") or lang not in (None, "zh", "en"):
         err.print("[red]--format text|json|sarif, --lang zh|en[/]")
@@ -297,29 +296,10 @@ def practice(
     if not files:
         err.print("[red]no practice scripts found in the given paths[/]")
         raise typer.Exit(Exit.ERROR)
-    out = Console(highlight=False, soft_wrap=True)
-    done = []
-    for path in files:
-        script = read_script(path)
-        if isinstance(script, str):
-            from .practice import Coaching
-
-            report, script = Coaching(script=str(path), errors=[script]), None
-        else:
-            report = coach.coach(script, scenario)
-            if fix:
-                fix_script(coach, script, report, scenario)
-        done.append((report, script))
-        if fmt == "text":
-            render_text(report, out, coach.lang, coach.rb)
-            out.print()
-        elif fmt == "json":
-            print(json_line(report))
-    if fmt == "sarif":
-        print(json.dumps(sarif(done, coach.rb, coach.lang, missing), ensure_ascii=False, indent=1))
-    bad = sum(not r.passed for r, _ in done) + len(missing)
-    err.print(t("practice.summary", coach.lang, n=len(done), ok=len(done) - bad + len(missing), bad=bad))
-    raise typer.Exit(Exit.FINDINGS if bad else Exit.OK)
+    reports = coach_files(coach, files, scenario, fmt, fix, sys.stdout, missing)
+    bad = sum(not r.passed for r in reports)
+    err.print(t("practice.summary", coach.lang, n=len(reports), ok=len(reports) - bad, bad=bad))
+    raise typer.Exit(Exit.FINDINGS if bad or missing else Exit.OK)
 
 
 @app.command()

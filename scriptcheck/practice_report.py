@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from rich.console import Console
@@ -18,8 +18,8 @@ from rich.markup import escape
 from . import __version__
 from .i18n import t
 from .matchers.pii import mask
-from .practice import ORDER_RULE, STAGES, TABOO_KINDS, Coaching, Point, Script
-from .practice_fix import edit_for
+from .practice import ORDER_RULE, STAGES, TABOO_KINDS, Coach, Coaching, Point, Script, read_script
+from .practice_fix import edit_for, fix
 from .rulebook import Rulebook
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -222,3 +222,30 @@ def cheat_sheet(rb: Rulebook, lang: str) -> list[dict[str, Any]]:
                     "when": (sc.when_en or sc.when) if en else sc.when,
                     "required": required, "taboo": taboo, "recommended": list(sc.recommended)})
     return out
+
+
+# --- a batch ------------------------------------------------------------------------------------
+
+def coach_files(coach: Coach, files: list[Path], scenario: str | None, fmt: str, fix_them: bool, stream: TextIO,
+                problems: list[str]) -> list[Coaching]:
+    """Coach every script (an unreadable one becomes a report with its error: nothing is lost) and write
+    the reports as they come (text, JSON Lines) or at the end (one SARIF log)."""
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    done: list[tuple[Coaching, Script | None]] = []
+    for path in files:
+        script = read_script(path)
+        if isinstance(script, str):
+            report, read = Coaching(script=str(path), errors=[script]), None
+        else:
+            report, read = coach.coach(script, scenario), script
+            if fix_them:
+                fix(coach, script, report, scenario)
+        done.append((report, read))
+        if fmt == "text":
+            render_text(report, console, coach.lang, coach.rb)
+            console.print()
+        elif fmt == "json":
+            stream.write(json_line(report) + "\n")
+    if fmt == "sarif":
+        stream.write(json.dumps(sarif(done, coach.rb, coach.lang, problems), ensure_ascii=False, indent=1) + "\n")
+    return [r for r, _ in done]
