@@ -299,18 +299,68 @@ def explain(rule_id: str, rules: RulesOpt = None, lang: LangOpt = None,
 
 
 @app.command()
-def scenarios(rules: RulesOpt = None, lang: LangOpt = None) -> None:
-    """The norms' scenarios with their recommended wording: a trainee's cheat sheet."""
+def scenarios(name: Annotated[Optional[str], typer.Argument(help="One scenario (id or name).")] = None,  # noqa: UP045
+              rules: RulesOpt = None, lang: LangOpt = None,
+              as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """A trainee's cheat sheet: each scenario, when it applies, what it requires, taboo wording, model wording."""
+    from .practice_report import cheat_sheet
+
     rb = _load(rules)
-    en = (lang or rb.settings.lang) == "en"
+    lang = lang or rb.settings.lang
+    sheet = [s for s in cheat_sheet(rb, lang) if name in (None, s["id"], s["name"], rb.scenarios[s["id"]].name)]
+    if name and not sheet:
+        err.print(f"[red]no scenario {escape(name)!r}; one of: {', '.join(rb.scenarios)}[/]")
+        raise typer.Exit(Exit.ERROR)
+    if as_json:
+        print(json.dumps(sheet, ensure_ascii=False, indent=1))
+        return
+    en = lang == "en"
     table = Table(show_lines=True)
-    table.add_column("scenario", no_wrap=True)
-    table.add_column("推荐用语 / recommended", overflow="fold")
-    table.add_column("rules", no_wrap=True)
-    for sid, sc in rb.scenarios.items():
-        name = (sc.name_en or sc.name) if en else sc.name
-        table.add_row(f"{escape(name)}\n[dim]{sid}[/]", escape("\n".join(sc.recommended)), "\n".join(sc.rules))
+    for col in (("场景", "scenario"), ("适用情形", "when"), ("必须说", "required"), ("忌语 → 改用", "taboo → instead"),
+                ("推荐用语", "model wording")):
+        table.add_column(col[en], overflow="fold")
+    for s in sheet:
+        required = "\n".join(f"•{r['say'] or r['must']}" for r in s["required"])  # no space: a bullet never wraps alone
+        taboo = "\n".join(f"✘{' / '.join(x['never'])}\n→{x['instead']}" for x in s["taboo"] if x["never"])
+        table.add_row(f"{escape(s['name'])}\n[dim]{s['id']}[/]", escape(s["when"] or ""), escape(required),
+                      escape(taboo), escape("\n".join(s["recommended"])))
     Console(highlight=False).print(table)
+
+
+@app.command()
+def practice(
+    paths: Annotated[list[str], typer.Argument(help="Practice scripts (.txt), folders or globs.")],
+    scenario: Annotated[Optional[str], typer.Option("--scenario", "-s", help="The scenario practised (id or name; "  # noqa: UP045
+                                                    "overrides a script's `# scenario:` line).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json (one report per line) or sarif.")] = "text",
+    fix: Annotated[bool, typer.Option("--fix", help="Write NAME.fixed.txt with every taboo phrase replaced.")] = False,
+    rules: RulesOpt = None, lang: LangOpt = None,
+) -> None:
+    """Coach practice scripts: stages in order, the scenario's responses, taboo phrases (exit 1 if any)."""
+    from .practice import Coach, PracticeError, expand
+    from .practice_report import coach_files
+
+    if fmt not in ("text", "json", "sarif") or lang not in (None, "zh", "en"):
+        err.print("[red]--format text|json|sarif, --lang zh|en[/]")
+        raise typer.Exit(Exit.ERROR)
+    try:
+        coach = Coach(_load(rules), lang=lang)
+    except PracticeError as e:
+        err.print(f"[bold red]rulebook error[/] {escape(str(e))}")
+        raise typer.Exit(Exit.ERROR) from None
+    if scenario and coach.scenario_id(scenario) is None:
+        err.print(f"[red]no scenario {escape(scenario)!r}; one of: {', '.join(coach.rb.scenarios)}[/]")
+        raise typer.Exit(Exit.ERROR)
+    files, missing = expand(paths)
+    for m in missing:
+        err.print(f"[red]{escape(m)}[/]")
+    if not files:
+        err.print("[red]no practice scripts found in the given paths[/]")
+        raise typer.Exit(Exit.ERROR)
+    reports = coach_files(coach, files, scenario, fmt, fix, sys.stdout, missing)
+    bad = sum(not r.passed for r in reports)
+    err.print(t("practice.summary", coach.lang, n=len(reports), ok=len(reports) - bad, bad=bad))
+    raise typer.Exit(Exit.FINDINGS if bad or missing else Exit.OK)
 
 
 @app.command()

@@ -52,9 +52,11 @@ def render(checker: Checker) -> str:
         for r in run_examples(checker, rule):
             lines.append(f"| {_cell(r.text)} | {r.expected} | {r.status}{'' if r.ok else ' ✘'} |")
         lines.append("")
-    lines += ["## All rules", "", "| id | check | kind | level | weight | message | suggestion |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["## All rules", "", "Rules marked *off* are disabled for `scriptcheck check` (practice mode turns the",
+              "`practice.*` rules on).", "",
+              "| id | check | kind | level | weight | message | suggestion |", "|---|---|---|---|---|---|---|"]
     for r in rb.rules.values():
-        lines.append(f"| `{r.id}` | {r.check} | {r.kind} | {r.level} | {r.weight:g} | {_cell(r.message)} | "
+        off = "" if r.enabled else " *off*"
+        lines.append(f"| `{r.id}`{off} | {r.check} | {r.kind} | {r.level} | {r.weight:g} | {_cell(r.message)} | "
                      f"{_cell(r.suggestion or '')} |")
     return "\n".join(lines) + "\n"

@@ -42,13 +42,20 @@ class Checker:
         rb = self.rulebook
         return CallContext(call, rb.lexicon, rb.stages, rb.settings)
 
-    def evaluate(self, rule: Any, ctx: CallContext) -> Outcome:
-        """One rule on one call (``na_if`` handled here, for every kind)."""
+    @staticmethod
+    def not_applicable(rule: Any, ctx: CallContext) -> bool:
+        """True when one of the rule's ``na_if`` wordings is said (a wrong number, a silent line…)."""
         segs = ctx.call.segments
         for cond in rule.na_if:
             for i in ctx.segments_with(cond.ws):
                 if cond.speaker in ("any", segs[i].speaker) and ctx.said(i, cond.ws):
-                    return Outcome("n/a")
+                    return True
+        return False
+
+    def evaluate(self, rule: Any, ctx: CallContext) -> Outcome:
+        """One rule on one call (``na_if`` handled here, for every kind)."""
+        if rule.na_if and self.not_applicable(rule, ctx):
+            return Outcome("n/a")
         return KINDS[rule.kind].evaluate(rule, ctx)
 
     def check(self, call: Call) -> CallReport:

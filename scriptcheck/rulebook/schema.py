@@ -120,10 +120,13 @@ class RuleBase(Strict):
 
 
 class Scenario(Strict):
-    """A norms scenario: its recommended wording and the rules that catch its taboo counterparts."""
+    """A norms scenario: when it applies, its recommended wording, and its rules — the responses it
+    requires (required/sequence/response kinds) and the taboo counterparts (forbidden/redline)."""
 
     name: str
     name_en: str | None = None
+    when: str | None = None  # the situation that calls for it (a trainee's cheat sheet)
+    when_en: str | None = None
     recommended: list[str] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list)
 
