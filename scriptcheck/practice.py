@@ -29,7 +29,8 @@ from .i18n import t
 from .matchers import KINDS
 from .matchers.pii import mask
 from .model import Call, Hit, Segment
-from .readers import _LINE, decode, speaker_of, split_lines
+from .readers import decode, speaker_of, split_lines
+from .readers.plain import LINE as _LINE
 from .rulebook import Rulebook
 
 # The call flow a practice script is coached on: stage → (rule that checks it, scenario with its wording).

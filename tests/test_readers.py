@@ -230,3 +230,18 @@ def test_plain_text_with_decorated_prefixes(tmp_path):
     [call] = list(read_file(p))
     assert [s.speaker for s in call.segments] == ["agent", "customer"]
     assert call.segments[1].text == "我想查话费"
+
+
+def test_utf16_json_lines_with_a_newline_byte_inside_a_character(tmp_path):
+    """上 is U+4E0A: in UTF-16-LE its bytes are 0A 4E, a newline byte that is not a line end."""
+    import json
+
+    from scriptcheck.readers import read_paths
+
+    seg = {"speaker": "agent", "text": "您好，上海分公司，很高兴为您服务"}
+    line = json.dumps({"call_id": "u16", "segments": [seg]}, ensure_ascii=False)
+    f = tmp_path / "calls.jsonl"
+    f.write_bytes(b"\xff\xfe" + (line + "\n" + line.replace("u16", "u17") + "\n").encode("utf-16-le"))
+    calls = list(read_paths([str(f)]))
+    assert [c.call_id for c in calls] == ["u16", "u17"]
+    assert calls[0].segments[0].text.startswith("您好，上海")

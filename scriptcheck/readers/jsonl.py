@@ -46,6 +46,16 @@ def stream_jsonl(path: Path, lazy: bool = False,
     try:
         with path.open("rb") as f:
             head = f.read(65536)
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4096]:
+                # UTF-16 (rare): a 0x0A byte may be half of a character (上 is 0A 4E), so never cut
+                # at one: decode the whole file
+                try:
+                    text, _ = decode(head + f.read())
+                except ValueError as e:
+                    yield ReadError(path.stem, str(path), f"{path}: {e}")
+                    return
+                yield from read_jsonl(text, path)
+                return
             cut = head.rfind(b"\n") + 1 or len(head)
             try:
                 _, encoding = decode(head[:cut])
