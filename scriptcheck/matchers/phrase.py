@@ -10,6 +10,7 @@ Best practice (passes): 请您再说一遍好吗 (an ``except`` wording overlapp
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
@@ -41,6 +42,7 @@ class PhraseRule(RuleBase, Words):
         return self
 
 
+@lru_cache(maxsize=1024)
 def _parse_range(text: str) -> tuple[date, date]:
     """``2026-10-01`` or ``2026-10-01..2026-10-07``."""
     a, _, b = text.partition("..")
