@@ -213,6 +213,16 @@ class CallContext:
             return False
         return bool(self.spans(seg, ws))
 
+    def said_any(self, segs: list[int] | tuple[int, ...], ws: WordSet) -> bool:
+        """Is any wording of ``ws`` in any of ``segs``? Literal hits first: the patterns (a pass over
+        the whole call) only when no literal wording was said there."""
+        literal = self._literal.get(ws.id)
+        if literal is not None and any(i in literal for i in segs):
+            return True
+        if ws.regex is None or ws.id not in self._regex_ids:
+            return False
+        return any(self.said(i, ws) for i in segs)
+
     def sounds_like(self, seg: int, ws: WordSet, min_han: int = phonetic.MIN_HAN) -> bool:
         """Homophone match (fuzzy pinyin) of any phrase of ``ws``: weaker evidence than ``said``."""
         return bool(self.sound_spans(seg, ws, min_han))

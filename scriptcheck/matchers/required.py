@@ -117,7 +117,7 @@ def evaluate(rule: RequiredRule, ctx: CallContext) -> Outcome:
         return Outcome("n/a")
     notes = []
     for group in rule.groups():
-        if any(ctx.said(i, group.ws) for i in segs):
+        if ctx.said_any(segs, group.ws):
             continue
         if rule.phonetic and any(ctx.sounds_like(i, group.ws, rule.phonetic) for i in segs):
             continue

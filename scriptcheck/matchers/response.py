@@ -43,6 +43,6 @@ def evaluate(rule: ResponseRule, ctx: CallContext) -> Outcome:
         if rule.forbid:
             for i in replies:
                 hits.extend(hit(ctx, i, span) for span in ctx.spans(i, rule.forbid.ws))
-        if rule.expect and replies and not any(ctx.said(i, rule.expect.ws) for i in replies):
+        if rule.expect and replies and not ctx.said_any(replies, rule.expect.ws):
             hits.append(hit(ctx, replies[0], notes=[note("no_response")]))
     return Outcome("fail" if hits else "pass", hits)
