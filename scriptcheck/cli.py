@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 import yaml
@@ -32,6 +32,10 @@ from .model import CallReport
 from .readers import ReadError, read_paths
 from .report import FORMATS
 from .rulebook import RulebookError, load_rulebook
+
+if TYPE_CHECKING:
+    from .history import RunRecorder
+    from .rulebook import Rulebook
 
 
 class Exit(IntEnum):
@@ -95,6 +99,7 @@ def check(
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (--engine dask).")] = None,  # noqa: UP045
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0,
                                       help="Worker processes (0, the default: all cores; 1: in-process).")] = 0,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Also record the run in this SQLite history.")] = None,  # noqa: UP045
 ) -> None:
     """Check calls and report verdicts, scores and evidence."""
     if fmt not in FORMATS:
@@ -102,6 +107,9 @@ def check(
         raise typer.Exit(Exit.ERROR)
     if lang not in (None, "zh", "en"):
         err.print("[red]--lang must be zh or en[/]")
+        raise typer.Exit(Exit.ERROR)
+    if engine == "dask" and db is not None:
+        err.print("[red]--db records local runs only (not --engine dask)[/]")
         raise typer.Exit(Exit.ERROR)
     if engine == "dask":
         _check_on_dask(paths, rules, output, fmt, scheduler, lang, show_pii, exit_zero)
@@ -113,17 +121,27 @@ def check(
         raise typer.Exit(Exit.ERROR)
     rb = _load(rules)
     checker = Checker(rb, lang=lang, mask_pii=False if show_pii else None)
+    args = {"paths": paths, "rules": rules, "format": fmt, "output": output, "lang": lang, "show_pii": show_pii,
+            "resume": resume, "jobs": jobs}
+    recorder = _start_history(db, rb, args) if db is not None else None
     out_file, done = batch.open_output(output, resume) if output is not None else (None, [])
     formatter = FORMATS[fmt](out_file or sys.stdout, lang=checker.lang, checks=rb.checks)
+    status = "failed"
     try:
         formatter.start()
         with _progress(enabled=err.is_terminal and (output is not None or not sys.stdout.isatty())) as tick:
-            result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=tick)
+            sink = tick if recorder is None else _both(tick, recorder.add)
+            for report in done if recorder is not None else ():  # the resumed calls belong to this run too
+                recorder.add(report)
+            result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=sink)
         if not result.interrupted:
             formatter.finish(result.summary)
+        status = "interrupted" if result.interrupted else "finished"
     finally:
         if out_file is not None:
             out_file.close()
+        if recorder is not None:
+            recorder.close(status)
     s = result.summary
     checked = s.passed + s.failed - sum(1 for r in done if r.verdict != "error")
     err.print(f"scriptcheck: {s.read} calls read = {checked} checked + {s.errors} errors"
@@ -168,6 +186,28 @@ def _check_on_dask(paths: list[str], rules: str | None, output: Path | None, fmt
     err.print(f"scriptcheck: {len(rows)} calls = {len(rows) - errors} checked + {errors} errors; {failed} failed; "
               f"{len(files)} partitions in {output}")
     raise typer.Exit(Exit.OK if exit_zero or not (failed or errors) else Exit.FINDINGS)
+
+
+def _start_history(db: Path, rb: Rulebook, args: dict[str, object]) -> RunRecorder:
+    from .history import HistoryError, RunRecorder
+
+    try:
+        return RunRecorder.start(db, rb, args)
+    except HistoryError as e:
+        err.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(Exit.ERROR) from None
+
+
+def _both(first: Callable[[CallReport], None] | None,
+          second: Callable[[CallReport], None]) -> Callable[[CallReport], None]:
+    if first is None:
+        return second
+
+    def both(report: CallReport) -> None:
+        first(report)
+        second(report)
+
+    return both
 
 
 @contextmanager
@@ -359,6 +399,60 @@ def summary(
         for row in rows:
             table.add_row(*("" if v is None else escape(str(v)) for v in row.values()))
         Console(highlight=False).print(table)
+
+
+@app.command()
+def history(
+    db: Annotated[Path, typer.Option("--db", help="The SQLite history written by `check --db`.")] = Path("results.db"),
+    agent: Annotated[Optional[str], typer.Option("--agent", help="Show this agent's score trend.")] = None,  # noqa: UP045
+    by: Annotated[str, typer.Option(help="Trend per day (the calls' dates) or per run.")] = "day",
+    rulebook: Annotated[Optional[str], typer.Option(help="Rulebook hash prefix (default: the latest used).")] = None,  # noqa: UP045
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    limit: Annotated[int, typer.Option(help="At most this many runs (0: all).", min=0)] = 0,
+    lang: LangOpt = None,
+) -> None:
+    """The recorded runs, or an agent's score trend (table and chart) across runs and days."""
+    import csv as csvlib
+
+    from . import history as h
+
+    if by not in ("day", "run") or fmt not in ("table", "json", "csv") or lang not in (None, "zh", "en"):
+        err.print("[red]--by day|run, --format table|json|csv, --lang zh|en[/]")
+        raise typer.Exit(Exit.ERROR)
+    lang = lang or "zh"
+    try:
+        conn = h.connect(db, create=False)
+        try:
+            trend = h.agent_trend(conn, agent, by, rulebook) if agent else None
+            rows = trend.rows if trend else h.list_runs(conn, limit or None)
+        finally:
+            conn.close()
+    except h.HistoryError as e:
+        err.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(Exit.ERROR) from None
+    if trend is not None and not rows:
+        err.print(f"[yellow]no calls of agent {escape(trend.agent)!r} in {escape(str(db))}[/]")
+    columns = list(rows[0]) if rows else (["day" if by == "day" else "run"] if agent else list(h.RUN_COLUMNS))
+    if fmt == "json":
+        data = rows if trend is None else {"agent": trend.agent, "rulebook": trend.rulebook,
+                                           "rulebook_hash": trend.rulebook_hash, "pass_mark": trend.pass_mark,
+                                           "by": by, "rows": rows}
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        sys.stdout.write("\ufeff")  # Excel reads the Chinese correctly
+        writer = csvlib.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerow([h.label(c, lang) for c in columns])
+        for row in rows:
+            writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in row.values()])
+    else:
+        c = Console(highlight=False)
+        if trend is None:
+            c.print(h.rows_table(rows, list(h.RUN_TABLE_COLUMNS), lang))
+        elif rows:
+            title = f"{h.label('agent', lang)} {trend.agent} · {trend.rulebook} ({(trend.rulebook_hash or '')[:12]})"
+            c.print(h.rows_table(rows, columns, lang, title=escape(title)))
+            c.print(f"[bold]{h.label('trend', lang)}[/]")
+            c.print(h.trend_chart(trend, lang))
 
 
 @app.command()
