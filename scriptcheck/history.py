@@ -373,7 +373,8 @@ def agent_trend(conn: sqlite3.Connection, agent: str, by: str = "day", rulebook:
 
 
 def rows_table(rows: list[dict[str, Any]], columns: list[str], lang: str, title: str | None = None) -> Table:
-    table = Table(*(label(c, lang) for c in columns), title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table = Table(*(label(c, lang) for c in columns), title=title, box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
     for row in rows:
         cells = []
         for c in columns:
