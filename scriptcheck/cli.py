@@ -137,6 +137,9 @@ def check(
         if not result.interrupted:
             formatter.finish(result.summary)
         status = "interrupted" if result.interrupted else "finished"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     finally:
         if out_file is not None:
             out_file.close()

@@ -136,15 +136,12 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite3.Connection:
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    if _version(conn, path) == SCHEMA_VERSION:  # the usual case: no write, so a read-only copy can be read
+        return
     conn.execute("BEGIN IMMEDIATE")  # two runs starting at once must not both migrate
     try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "schema_version" in tables:
-            version = conn.execute("SELECT version FROM schema_version").fetchone()[0]
-        elif tables:
-            raise HistoryError(f"{path}: an SQLite database, but not a scriptcheck history (tables: "
-                               f"{', '.join(sorted(tables))})")
-        else:
+        version = _version(conn, path)
+        if version is None:
             conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
             conn.execute("INSERT INTO schema_version VALUES (0)")
             version = 0
@@ -157,8 +154,20 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
+
+
+def _version(conn: sqlite3.Connection, path: Path) -> int | None:
+    """The schema version; None for an empty database; an error for somebody else's database."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "schema_version" in tables:
+        return int(conn.execute("SELECT version FROM schema_version").fetchone()[0])
+    if tables:
+        raise HistoryError(f"{path}: an SQLite database, but not a scriptcheck history (tables: "
+                           f"{', '.join(sorted(tables))})")
+    return None
 
 
 def _statements(script: str) -> list[str]:
