@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -172,14 +173,15 @@ def _version(conn: sqlite3.Connection, path: Path) -> int | None:
 
 
 def _statements(script: str) -> list[str]:
-    """A migration script split into statements (executescript would commit our transaction)."""
+    """A migration script split into statements (executescript would commit our transaction); the
+    comments stay in, so ``sqlite3 results.db .schema`` documents the columns."""
     out, buf = [], ""
     for line in script.splitlines(keepends=True):
-        buf += line.split("--", 1)[0] + ("\n" if line.endswith("\n") else "")
+        buf += line
         if sqlite3.complete_statement(buf):
-            out.append(buf.strip())
+            out.append(textwrap.dedent(buf).strip())
             buf = ""
-    return [s for s in out if s.strip(" ;\n")]
+    return out
 
 
 def finding_key(call_id: str, f: Finding, occurrence: int) -> str:
