@@ -416,47 +416,16 @@ def history(
     lang: LangOpt = None,
 ) -> None:
     """The recorded runs, or an agent's score trend (table and chart) across runs and days."""
-    import csv as csvlib
-
-    from . import history as h
+    from .history import HistoryError, show
 
     if by not in ("day", "run") or fmt not in ("table", "json", "csv") or lang not in (None, "zh", "en"):
         err.print("[red]--by day|run, --format table|json|csv, --lang zh|en[/]")
         raise typer.Exit(Exit.ERROR)
-    lang = lang or "zh"
     try:
-        conn = h.connect(db, create=False)
-        try:
-            trend = h.agent_trend(conn, agent, by, rulebook) if agent else None
-            rows = trend.rows if trend else h.list_runs(conn, limit or None)
-        finally:
-            conn.close()
-    except h.HistoryError as e:
+        show(db, agent=agent, by=by, rulebook=rulebook, fmt=fmt, limit=limit, lang=lang or "zh", err=err)
+    except HistoryError as e:
         err.print(f"[red]{escape(str(e))}[/]")
         raise typer.Exit(Exit.ERROR) from None
-    if trend is not None and not rows:
-        err.print(f"[yellow]no calls of agent {escape(trend.agent)!r} in {escape(str(db))}[/]")
-    columns = list(rows[0]) if rows else (["day" if by == "day" else "run"] if agent else list(h.RUN_COLUMNS))
-    if fmt == "json":
-        data = rows if trend is None else {"agent": trend.agent, "rulebook": trend.rulebook,
-                                           "rulebook_hash": trend.rulebook_hash, "pass_mark": trend.pass_mark,
-                                           "by": by, "rows": rows}
-        print(json.dumps(data, ensure_ascii=False, indent=1))
-    elif fmt == "csv":
-        sys.stdout.write("\ufeff")  # Excel reads the Chinese correctly
-        writer = csvlib.writer(sys.stdout, lineterminator="\r\n")
-        writer.writerow([h.label(c, lang) for c in columns])
-        for row in rows:
-            writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in row.values()])
-    else:
-        c = Console(highlight=False)
-        if trend is None:
-            c.print(h.rows_table(rows, list(h.RUN_TABLE_COLUMNS), lang))
-        elif rows:
-            title = f"{h.label('agent', lang)} {trend.agent} · {trend.rulebook} ({(trend.rulebook_hash or '')[:12]})"
-            c.print(h.rows_table(rows, columns, lang, title=escape(title)))
-            c.print(f"[bold]{h.label('trend', lang)}[/]")
-            c.print(h.trend_chart(trend, lang))
 
 
 @app.command()

@@ -12,9 +12,11 @@ for 40 commits, not 20,000. An interrupted run commits what it has and keeps ``f
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import sqlite3
+import sys
 import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -435,3 +437,37 @@ def trend_chart(trend: Trend, lang: str, width: int = BAR_WIDTH) -> RenderableTy
         at = round(mark / 100 * width)
         lines.append(Text(" " * (pad + 2 + at) + f"↑ {label('pass_mark', lang)} {mark:g}", style="dim"))
     return Group(*lines)
+
+
+def show(db: Path, *, agent: str | None, by: str, rulebook: str | None, fmt: str, limit: int, lang: str,
+         err: Console) -> None:
+    """``scriptcheck history``: the runs, or an agent's trend, as a table (+ chart), JSON or CSV on stdout."""
+    conn = connect(db, create=False)
+    try:
+        trend = agent_trend(conn, agent, by, rulebook) if agent else None
+        rows = trend.rows if trend else list_runs(conn, limit or None)
+    finally:
+        conn.close()
+    if trend is not None and not rows:
+        err.print(f"[yellow]no calls of agent {escape(trend.agent)!r} in {escape(str(db))}[/]")
+    columns = list(rows[0]) if rows else (["day" if by == "day" else "run"] if agent else list(RUN_COLUMNS))
+    if fmt == "json":
+        data = rows if trend is None else {"agent": trend.agent, "rulebook": trend.rulebook,
+                                           "rulebook_hash": trend.rulebook_hash, "pass_mark": trend.pass_mark,
+                                           "by": by, "rows": rows}
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        sys.stdout.write("\ufeff")  # Excel reads the Chinese correctly
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerow([label(c, lang) for c in columns])
+        for row in rows:
+            writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in row.values()])
+    else:
+        out = Console(highlight=False)
+        if trend is None:
+            out.print(rows_table(rows, list(RUN_TABLE_COLUMNS), lang))
+        elif rows:
+            title = f"{label('agent', lang)} {trend.agent} · {trend.rulebook} ({(trend.rulebook_hash or '')[:12]})"
+            out.print(rows_table(rows, columns, lang, title=escape(title)))
+            out.print(f"[bold]{label('trend', lang)}[/]")
+            out.print(trend_chart(trend, lang))
