@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 import yaml
@@ -33,6 +33,10 @@ from .model import CallReport
 from .readers import INPUT_FORMATS, ReadError, ReadOptions, parse_columns, parse_roles, read_paths
 from .report import FORMATS
 from .rulebook import RulebookError, load_cached
+
+if TYPE_CHECKING:
+    from .history import RunRecorder
+    from .rulebook import Rulebook
 
 
 class Exit(IntEnum):
@@ -114,6 +118,7 @@ def check(
     input_format: InputFormatOpt = None,
     roles: RolesOpt = None,
     columns: ColumnsOpt = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Also record the run in this SQLite history.")] = None,  # noqa: UP045
 ) -> None:
     """Check calls and report verdicts, scores and evidence."""
     read_options = _read_options(input_format, roles, columns)
@@ -125,6 +130,8 @@ def check(
         raise typer.Exit(Exit.ERROR)
     if engine == "dask" and read_options != ReadOptions():
         err.print("[red]--engine dask reads formats.md JSON Lines only: run `scriptcheck convert` first[/]")
+    if engine == "dask" and db is not None:
+        err.print("[red]--db records local runs only (not --engine dask)[/]")
         raise typer.Exit(Exit.ERROR)
     if engine == "dask":
         _check_on_dask(paths, rules, output, fmt, scheduler, lang, show_pii, exit_zero)
@@ -136,18 +143,32 @@ def check(
         raise typer.Exit(Exit.ERROR)
     rb = _load(rules)
     checker = Checker(rb, lang=lang, mask_pii=False if show_pii else None, transcript=FORMATS[fmt].needs_transcript)
+    args = {"paths": paths, "rules": rules, "format": fmt, "output": output, "lang": lang, "show_pii": show_pii,
+            "resume": resume, "jobs": jobs}
+    recorder = _start_history(db, rb, args) if db is not None else None
     out_file, done = batch.open_output(output, resume) if output is not None else (None, [])
     formatter = FORMATS[fmt](out_file or sys.stdout, lang=checker.lang, checks=rb.checks)
+    status = "failed"
     try:
         formatter.start()
         with _progress(enabled=err.is_terminal and (output is not None or not sys.stdout.isatty())) as tick:
-            result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=tick,
+            sink = tick if recorder is None else _both(tick, recorder.add)
+            for report in done if recorder is not None else ():  # the resumed calls belong to this run too
+                recorder.add(report)
+            result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=sink,
                                read_options=read_options)
         if not result.interrupted:
             formatter.finish(result.summary)
+        status = "interrupted" if result.interrupted else "finished"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     finally:
         if out_file is not None:
             out_file.close()
+        if recorder is not None:
+            recorder.close(status)
+            err.print(f"history: run {recorder.run_id} ({status}) recorded in {escape(str(db))}")
     s = result.summary
     checked = s.passed + s.failed - sum(1 for r in done if r.verdict != "error")
     err.print(f"scriptcheck: {s.read} calls read = {checked} checked + {s.errors} errors"
@@ -192,6 +213,28 @@ def _check_on_dask(paths: list[str], rules: str | None, output: Path | None, fmt
     err.print(f"scriptcheck: {len(rows)} calls = {len(rows) - errors} checked + {errors} errors; {failed} failed; "
               f"{len(files)} partitions in {output}")
     raise typer.Exit(Exit.OK if exit_zero or not (failed or errors) else Exit.FINDINGS)
+
+
+def _start_history(db: Path, rb: Rulebook, args: dict[str, object]) -> RunRecorder:
+    from .history import HistoryError, RunRecorder
+
+    try:
+        return RunRecorder.start(db, rb, args)
+    except HistoryError as e:
+        err.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(Exit.ERROR) from None
+
+
+def _both(first: Callable[[CallReport], None] | None,
+          second: Callable[[CallReport], None]) -> Callable[[CallReport], None]:
+    if first is None:
+        return second
+
+    def both(report: CallReport) -> None:
+        first(report)
+        second(report)
+
+    return both
 
 
 @contextmanager
@@ -555,6 +598,29 @@ def diff_rulebooks(
         err.print("[red]no calls found in the given paths[/]")
         raise typer.Exit(Exit.ERROR)
     raise typer.Exit(Exit.FINDINGS if result.changes else Exit.OK)
+
+
+@app.command()
+def history(
+    db: Annotated[Path, typer.Option("--db", help="The SQLite history written by `check --db`.")] = Path("results.db"),
+    agent: Annotated[Optional[str], typer.Option("--agent", help="Show this agent's score trend.")] = None,  # noqa: UP045
+    by: Annotated[str, typer.Option(help="Trend per day (the calls' dates) or per run.")] = "day",
+    rulebook: Annotated[Optional[str], typer.Option(help="Rulebook hash prefix (default: the latest used).")] = None,  # noqa: UP045
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    limit: Annotated[int, typer.Option(help="At most this many runs (0: all).", min=0)] = 0,
+    lang: LangOpt = None,
+) -> None:
+    """The recorded runs, or an agent's score trend (table and chart) across runs and days."""
+    from .history import HistoryError, show
+
+    if by not in ("day", "run") or fmt not in ("table", "json", "csv") or lang not in (None, "zh", "en"):
+        err.print("[red]--by day|run, --format table|json|csv, --lang zh|en[/]")
+        raise typer.Exit(Exit.ERROR)
+    try:
+        show(db, agent=agent, by=by, rulebook=rulebook, fmt=fmt, limit=limit, lang=lang or "zh", err=err)
+    except HistoryError as e:
+        err.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(Exit.ERROR) from None
 
 
 def run() -> None:

@@ -8,6 +8,7 @@ Every error names file:line:col and the key path.
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class Raw:
     locs: dict[KeyPath, Location] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     text_ids: dict[str, str] = field(default_factory=dict)  # rule id → text phrasebook that defined it
+    version: str | None = None  # the `version:` of the nearest file that sets one (a child overrides its base)
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +100,8 @@ def _read(path: Path, raw: Raw, depth: int, stack: tuple[Path, ...]) -> None:
             _check_inside(target, path, allow_outside, locs.get(("extends",)), ("extends",))
         _read(target, raw, depth + 1, (*stack, path))
     raw.files.append(str(path))
+    if data.get("version") is not None:
+        raw.version = str(data["version"])
     _merge_sections(data, locs, raw)
     pbs = data.get("phrasebooks") or []
     if not isinstance(pbs, list):
@@ -224,6 +228,8 @@ class Rulebook:
     raw: dict[str, Any]
     locations: dict[KeyPath, Location]
     files: list[str]
+    hash: str = ""  # sha256 of the loaded files' bytes, in load order: same hash ⇔ same rulebook text
+    version: str | None = None
 
     def location(self, *path: str | int) -> Location | None:
         for n in range(len(path), 0, -1):
@@ -308,7 +314,19 @@ def load_rulebook(name: str | Path = "default", errors: list[RulebookError] | No
         if valid(lambda rid=rid, owned=owned: _register(lexicon, owned, raw, ("rules", rid))) is None:
             del rules[rid]  # a bad pattern: the rule cannot run
     lexicon.build()
-    return Rulebook(str(path), settings, stages, checks, scenarios, rules, lexicon, d, raw.locs, raw.files)
+    return Rulebook(str(path), settings, stages, checks, scenarios, rules, lexicon, d, raw.locs, raw.files,
+                    sources_hash(raw.files), raw.version)
+
+
+def sources_hash(files: list[str]) -> str:
+    """A deterministic identity for a rulebook: its sources' bytes (not their paths, so an installed
+    copy and a checkout agree), each length-prefixed so that moving text between files changes it."""
+    h = hashlib.sha256()
+    for f in files:
+        data = Path(f).read_bytes()
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
 
 
 def load_cached(name: str | Path = "default") -> Rulebook:
