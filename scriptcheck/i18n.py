@@ -134,6 +134,7 @@ REVIEW_LABELS: dict[str, dict[str, str]] = {
     "rv.csrf": {"zh": "请求缺少有效的安全令牌(页面可能已过期),请刷新页面后重试。",
                 "en": "missing or invalid security token (the page may be stale): reload the page and try again."},
     "rv.no_call": {"zh": "没有这通通话", "en": "no such call"},
+    "rv.reworded": {"zh": "复核后该语句已改动", "en": "utterance changed since the decision"},
     "rv.whole_call": {"zh": "整通通话", "en": "whole call"},
 }
 LABELS.update(REVIEW_LABELS)

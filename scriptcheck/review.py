@@ -114,6 +114,7 @@ class Effective:
     at: str
     comment: str
     via: str  # review | appeal
+    evidence: str  # the utterance as it was when decided
 
 
 def effective_decisions(conn: sqlite3.Connection, keys: list[str] | None = None) -> dict[str, Effective]:
@@ -125,11 +126,12 @@ def effective_decisions(conn: sqlite3.Connection, keys: list[str] | None = None)
         where, args = f" WHERE finding_key IN ({','.join('?' * len(keys))})", tuple(keys)
     out: dict[str, Effective] = {}
     for r in conn.execute(f"SELECT * FROM reviews{where} ORDER BY id", args):
-        out[r["finding_key"]] = Effective(r["decision"], r["reviewer"], r["decided_at"], r["comment"], "review")
+        out[r["finding_key"]] = Effective(r["decision"], r["reviewer"], r["decided_at"], r["comment"], "review",
+                                            r["evidence"])
     appeal_where = (where + " AND" if where else " WHERE") + " finding_key IS NOT NULL AND decision IS NOT NULL"
     for r in conn.execute(f"SELECT * FROM appeals{appeal_where} ORDER BY id", args):
         out[r["finding_key"]] = Effective("reject" if r["decision"] == "accepted" else "confirm", r["decided_by"],
-                                          r["decided_at"], r["final_comment"] or "", "appeal")
+                                          r["decided_at"], r["final_comment"] or "", "appeal", r["evidence"])
     return out
 
 
@@ -292,6 +294,8 @@ def call_detail(conn: sqlite3.Connection, row_id: int) -> dict[str, Any] | None:
     appeals = [dict(a) for a in conn.execute("SELECT * FROM appeals WHERE call_id = ? ORDER BY id", (c["call_id"],))]
     for f in findings:
         f["decision"] = decisions.get(f["finding_key"])
+        # the key holds the call, rule, segment and matched words: a reworded utterance keeps the decision, shown
+        f["reworded"] = f["decision"] is not None and f["decision"].evidence != f["evidence"]
         f["log"] = log.get(f["finding_key"], [])
         f["appeals"] = [a for a in appeals if a["finding_key"] == f["finding_key"]]
         f["open_appeal"] = next((a for a in f["appeals"] if a["decision"] is None), None)
