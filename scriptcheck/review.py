@@ -186,8 +186,8 @@ _CALLS = f"""
 SELECT * FROM (
   SELECT c.id, c.call_id, c.agent_id, c.day, c.started_at, c.score, c.verdict, c.red_line, c.run_id, c.rulebook_hash,
          c.source, r.pass_mark, r.rulebook_name, r.rulebook_version,
-         (SELECT COUNT(*) FROM findings f WHERE f.call_row = c.id) AS n_findings,
-         (SELECT COUNT(*) FROM findings f WHERE f.call_row = c.id AND {_DECIDED}) AS n_decided,
+         (SELECT COUNT(*) FROM findings f WHERE f.call_row = c.id AND f.advisory = 0) AS n_findings,
+         (SELECT COUNT(*) FROM findings f WHERE f.call_row = c.id AND f.advisory = 0 AND {_DECIDED}) AS n_decided,
          (SELECT COUNT(*) FROM appeals a WHERE a.call_id = c.call_id AND a.decision IS NULL) AS open_appeals
   FROM calls c JOIN runs r ON r.id = c.run_id
   WHERE c.run_id = (SELECT MAX(run_id) FROM calls c2 WHERE c2.call_id = c.call_id)
@@ -202,7 +202,9 @@ class CallFilter:
     check: str | None = None  # has a finding of this check
     day_from: str | None = None  # YYYY-MM-DD, inclusive
     day_to: str | None = None
-    reviewed: str | None = None  # yes: every finding decided; no: some undecided; appealed: an open appeal
+    # yes: every finding decided; no: some undecided; appealed: an open appeal. Coaching advice is not counted:
+    # it never scores, so a call is reviewed once its scored findings and warnings are decided.
+    reviewed: str | None = None
 
     def sql(self) -> tuple[str, list[Any]]:
         where: list[str] = []

@@ -104,6 +104,7 @@ def test_unreviewed_calls_keep_their_checked_score(conn):
     assert [by_id[c["call_id"]]["score"] for c in CALLS] == [100.0, 75.0, 0.0, 90.0]
     assert all(r["final_score"] == r["score"] and r["final_verdict"] == r["verdict"] for r in rows)
     assert by_id[MIXED["call_id"]]["n_findings"] == 3 and by_id[MIXED["call_id"]]["n_decided"] == 0
+    assert by_id[RED["call_id"]]["n_findings"] == 1  # its coaching advice is reviewable but not counted
 
 
 def test_a_rejected_finding_no_longer_deducts_and_a_confirmed_one_does(conn):
