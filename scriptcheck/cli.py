@@ -145,6 +145,7 @@ def check(
             out_file.close()
         if recorder is not None:
             recorder.close(status)
+            err.print(f"history: run {recorder.run_id} ({status}) recorded in {escape(str(db))}")
     s = result.summary
     checked = s.passed + s.failed - sum(1 for r in done if r.verdict != "error")
     err.print(f"scriptcheck: {s.read} calls read = {checked} checked + {s.errors} errors"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,6 +74,7 @@ MIGRATIONS: list[str] = [
         errors TEXT NOT NULL,                  -- JSON list of input problems (error records: why)
         pii_masked INTEGER NOT NULL,
         checked_at TEXT NOT NULL,
+        rechecks INTEGER NOT NULL DEFAULT 0,   -- times re-checked with the same rulebook (rows replaced)
         report TEXT NOT NULL,                  -- the report's JSON line, formats.md §2
         UNIQUE (call_id, rulebook_hash)
     );
@@ -209,14 +211,15 @@ def _version(conn: sqlite3.Connection, path: Path) -> int | None:
 
 
 def _statements(script: str) -> list[str]:
-    """A migration script split into statements (executescript would commit our transaction)."""
+    """A migration script split into statements (executescript would commit our transaction); the
+    comments stay in, so ``sqlite3 results.db .schema`` documents the columns."""
     out, buf = [], ""
     for line in script.splitlines(keepends=True):
-        buf += line.split("--", 1)[0] + ("\n" if line.endswith("\n") else "")
+        buf += line
         if sqlite3.complete_statement(buf):
-            out.append(buf.strip())
+            out.append(textwrap.dedent(buf).strip())
             buf = ""
-    return [s for s in out if s.strip(" ;\n")]
+    return out
 
 
 def finding_key(call_id: str, f: Finding, occurrence: int) -> str:
@@ -271,12 +274,14 @@ class RunRecorder:
         conn.execute("BEGIN IMMEDIATE")
         try:
             for r in self._pending:
-                call_row = conn.execute(_UPSERT_CALL, (
+                call_row, rechecks = conn.execute(_UPSERT_CALL, (
                     r.call_id, self.rulebook.hash, self.run_id, r.agent_id, r.started_at,
                     _day(r.started_at, checked_at), r.source, r.score, r.verdict, int(r.red_line), len(r.findings),
-                    json.dumps(r.errors, ensure_ascii=False), int(r.pii_masked), checked_at, report_line(r),
-                )).fetchone()[0]
-                conn.execute("DELETE FROM findings WHERE call_row = ?", (call_row,))
+                    json.dumps(r.errors, ensure_ascii=False) if r.errors else "[]", int(r.pii_masked), checked_at,
+                    report_line(r),
+                )).fetchone()
+                if rechecks:  # replace the findings of the earlier check (a new row has none to delete)
+                    conn.execute("DELETE FROM findings WHERE call_row = ?", (call_row,))
                 if r.findings or r.advice:
                     conn.executemany(_INSERT_FINDING, self._finding_rows(call_row, r))
             conn.execute(_UPDATE_COUNTS, {"run": self.run_id})  # from the rows: right even after a retried batch
@@ -317,8 +322,8 @@ ON CONFLICT (call_id, rulebook_hash) DO UPDATE SET
     run_id = excluded.run_id, agent_id = excluded.agent_id, started_at = excluded.started_at, day = excluded.day,
     source = excluded.source, score = excluded.score, verdict = excluded.verdict, red_line = excluded.red_line,
     findings = excluded.findings, errors = excluded.errors, pii_masked = excluded.pii_masked,
-    checked_at = excluded.checked_at, report = excluded.report
-RETURNING id
+    checked_at = excluded.checked_at, report = excluded.report, rechecks = rechecks + 1
+RETURNING id, rechecks
 """
 _UPDATE_COUNTS = """
 UPDATE runs SET (calls, passed, failed, errors, red_lines, mean_score) = (

@@ -158,6 +158,7 @@ def test_two_runs_over_the_same_calls_keep_one_row_per_call(tmp_path):
     calls = rows(db, "SELECT call_id, run_id, verdict, score FROM calls ORDER BY call_id")
     assert len(calls) == 5  # not 10: the second run replaced the first one's rows
     assert {c["run_id"] for c in calls} == {2}
+    assert {r["rechecks"] for r in rows(db, "SELECT rechecks FROM calls")} == {1}
     by_id = {c["call_id"]: c for c in calls}
     assert by_id["LM-20261103-0012"]["score"] == 80.0 and by_id["LM-20261103-0012"]["verdict"] == "fail"
     findings = rows(db, "SELECT call_id, rule, matched, stage, segment, evidence, suggestion FROM findings "
@@ -234,11 +235,15 @@ def test_writes_are_batched_and_readers_see_whole_batches(tmp_path):
         rec.add(r)
     assert rows(db, "SELECT COUNT(*) AS n FROM calls")[0]["n"] == 3  # one committed batch; 2 queued
     assert rows(db, "SELECT status, finished_at, calls FROM runs")[0][:] == ("running", None, 3)
-    for r in reports[5:]:
+    for r in [*reports[5:], reports[6]]:  # a call given twice in one run: one row, findings not doubled
         rec.add(r)
     rec.close()
     assert rows(db, "SELECT COUNT(*) AS n FROM calls")[0]["n"] == 8
     assert rows(db, "SELECT status, calls FROM runs")[0][:] == ("finished", 8)
+    twice = rows(db, "SELECT id, rechecks FROM calls WHERE call_id = ?", reports[6].call_id)[0]
+    assert twice["rechecks"] == 1 and reports[6].findings
+    assert rows(db, "SELECT COUNT(*) AS n FROM findings WHERE call_row = ? AND advisory = 0",
+                twice["id"])[0]["n"] == len(reports[6].findings)
 
 
 def test_the_store_is_wal_with_foreign_keys_and_a_schema_version(tmp_path):
