@@ -516,8 +516,11 @@ def serve(
                   "this port can read transcripts and record decisions[/]")
     try:
         run_server(db, host, port, lang=lang or "zh", user=user, announce=lambda m: err.print(escape(m)))
-    except KeyboardInterrupt:
-        raise typer.Exit(Exit.INTERRUPTED) from None
+    except SystemExit as e:  # uvicorn exits 3 when it cannot bind (port in use, no such interface)
+        if e.code:
+            err.print(f"[red]scriptcheck serve could not listen on {escape(host)} port {port} (see above)[/]")
+            raise typer.Exit(Exit.ERROR) from None
+        raise
 
 
 @app.command("review-stats")

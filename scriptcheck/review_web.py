@@ -184,5 +184,6 @@ def serve(db: Path, host: str, port: int, *, lang: str = "zh", user: str | None 
     import uvicorn
 
     app = make_app(db, lang=lang, user=user, host=host)
-    announce(f"scriptcheck serve: http://{host}:{port}/  ({db})")
+    shown = f"[{host}]" if ":" in host else host
+    announce(f"scriptcheck serve: http://{shown}:{port}/  ({db}; Ctrl-C stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

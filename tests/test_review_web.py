@@ -174,9 +174,15 @@ def test_loopback_only_and_pages_escape_the_transcript(tmp_path, serve):
     assert get(f"{server.url}/call/99999")[0] == 404
 
 
-def test_serve_refuses_a_missing_database(tmp_path):
+def test_serve_refuses_a_missing_database_and_a_busy_port(tmp_path):
     done = scriptcheck(tmp_path, "serve", "--db", "nothing.db", "--port", str(free_port()))
     assert done.returncode == 2 and "nothing.db" in done.stderr
+    checked_batch(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        done = scriptcheck(tmp_path, "serve", "--db", "results.db", "--port", str(busy.getsockname()[1]))
+    assert done.returncode == 2 and "could not listen" in done.stderr
 
 
 # ---- the browser ----------------------------------------------------------------------------------------------------
