@@ -13,7 +13,7 @@ import hmac
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
@@ -37,7 +37,6 @@ NAME_COOKIE = "scriptcheck_reviewer"
 def make_app(db: Path, *, lang: str = "zh", user: str | None = None, host: str = "127.0.0.1",
              csrf_secret: str | None = None) -> Starlette:
     """The review application over the history at ``db`` (migrated to the review schema here, once)."""
-    history.connect(db, create=False).close()
     token = csrf_secret or secrets.token_urlsafe(32)  # per process: a page from an earlier server is refused
     env = Environment(loader=PackageLoader("scriptcheck", "templates/review"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
@@ -46,7 +45,11 @@ def make_app(db: Path, *, lang: str = "zh", user: str | None = None, host: str =
     def label(key: str, **kw: object) -> str:
         return t(key, lang, **kw)
 
-    env.globals.update(_=label, lang=lang, csrf=token, highlight=review.highlight)
+    with closing(history.connect(db, create=False)) as c:
+        checks = check_labels(c, lang)
+    env.globals.update(_=label, lang=lang, csrf=token, highlight=review.highlight,
+                       check_label=lambda key: checks.get(key, key))
+    env.filters["check_label"] = env.globals["check_label"]
 
     @contextmanager
     def conn() -> Iterator[sqlite3.Connection]:
@@ -59,7 +62,7 @@ def make_app(db: Path, *, lang: str = "zh", user: str | None = None, host: str =
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         reviewer = user or unquote(request.cookies.get(NAME_COOKIE, ""))
         return HTMLResponse(env.get_template(name).render(reviewer=reviewer, path=request.url.path, **ctx),
-                            status_code=status)
+                            status_code=status, headers=SECURITY_HEADERS)
 
     async def form(request: Request) -> dict[str, str]:
         data = await request.form()
@@ -176,6 +179,34 @@ def make_app(db: Path, *, lang: str = "zh", user: str | None = None, host: str =
     ]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK))] if host in LOOPBACK else []
     return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+
+
+def check_labels(conn: sqlite3.Connection, lang: str) -> dict[str, str]:
+    """Check key → its name (开场问候 / Greeting) from the rulebooks the history's runs used (the newest first).
+
+    A rulebook that cannot be loaded any more (moved, edited into an error) is skipped: keys are shown."""
+    from .rulebook import RulebookError, load_rulebook
+
+    labels: dict[str, str] = {}
+    sources = [r[0] for r in conn.execute("SELECT rulebook_source FROM runs GROUP BY rulebook_source "
+                                          "ORDER BY MAX(id) DESC LIMIT 5")]
+    for source in sources:
+        try:
+            rb = load_rulebook(source)
+        except (RulebookError, OSError):
+            continue
+        for key, info in rb.checks.items():
+            labels.setdefault(key, info.label_en if lang == "en" else info.label)
+    return labels
+
+
+SECURITY_HEADERS = {
+    # no script at all on these pages, styles inline, forms post only here, never framed (clickjacking)
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 def serve(db: Path, host: str, port: int, *, lang: str = "zh", user: str | None = None,

@@ -143,7 +143,7 @@ def test_posts_need_the_csrf_token_of_this_server(tmp_path, serve):
     server = serve(tmp_path)
     row = call_rows(db)[MIXED["call_id"]]
     status, html = get(f"{server.url}/call/{row}")
-    assert status == 200
+    assert status == 200 and "forbidden.shirk.not_my_job · 服务忌语" in html
     key = re.search(r'data-rule="forbidden.shirk.not_my_job"[\s\S]*?name="finding_key" value="([0-9a-f]+)"', html)
     assert key
     fields = {"finding_key": key.group(1), "decision": "reject", "reviewer": "王芳", "comment": "误报"}
@@ -171,6 +171,10 @@ def test_loopback_only_and_pages_escape_the_transcript(tmp_path, serve):
     assert status == 200
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html and "<script>" not in html
     assert "Transcript" in html and "Reject (false alarm)" in html  # --lang en
+    assert "forbidden.shirk.not_my_job · Taboo phrases" in html  # check names from the run's rulebook
+    with urllib.request.urlopen(server.url + "/", timeout=10) as r:  # no script may run, no framing
+        assert "default-src 'none'" in r.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
     assert get(f"{server.url}/call/99999")[0] == 404
 
 
