@@ -528,14 +528,15 @@ def review_stats(
     db: DbOpt = Path("results.db"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
     top: Annotated[int, typer.Option(help="Rules in the phrasebook to-do list.", min=0)] = 10,
+    lang: LangOpt = None,
 ) -> None:
     """Rule precision from inspectors' reviews, and the most rejected rules with their snippets."""
     import csv as csvlib
 
     from . import review
 
-    if fmt not in ("table", "json", "csv"):
-        err.print("[red]--format table|json|csv[/]")
+    if fmt not in ("table", "json", "csv") or lang not in (None, "zh", "en"):
+        err.print("[red]--format table|json|csv, --lang zh|en[/]")
         raise typer.Exit(Exit.ERROR)
     conn = _review_conn(db)
     try:
@@ -555,13 +556,21 @@ def review_stats(
         if not rules:
             err.print(f"[yellow]no review decisions in {escape(str(db))} yet[/]")
             return
-        table = Table(*columns, title="rule precision / 规则准确率")
+        from .i18n import t
+
+        lg = lang or "zh"
+        heads = ["rv.rule", "check", "rv.confirmed", "rv.rejected", "rv.decided", "rv.precision_col"]
+        table = Table(title=t("rv.precision", lg))
+        for i, h in enumerate(heads):  # rule ids are folded, never cut: they are what the editor greps for
+            table.add_column(t(h, lg), overflow="fold", justify="right" if i >= 2 else "left", no_wrap=i >= 2)
         for r in rules:
             table.add_row(r["rule"], r["check"], str(r["confirmed"]), str(r["rejected"]), str(r["reviewed"]),
                           "–" if r["precision"] is None else f"{r['precision']:.3f}")
         c.print(table)
+        if todo:
+            c.print(f"[bold]{t('rv.todo', lg)}[/]")
         for r in todo:
-            c.print(f"[bold]{escape(r['rule'])}[/] rejected {r['rejected']}:")
+            c.print(f"[bold]{escape(r['rule'])}[/] {t('rv.rejected', lg)} {r['rejected']}:")
             for s in r["snippets"]:
                 where = f"{escape(s['evidence'])} ({escape(s['call_id'])})"
                 c.print(f"  「{escape(s['matched'])}」×{s['count']}  [dim]{where}[/]")

@@ -30,6 +30,7 @@ from .readers import ReadError, call_from_dict, read_file
 DECISIONS = ("confirm", "reject")
 APPEAL_DECISIONS = ("accepted", "denied")
 PAGE = 200  # calls per list page
+KEYS_PER_QUERY = 900  # below SQLite's oldest parameter limit (999)
 
 
 class ReviewError(ValueError):
@@ -119,12 +120,17 @@ class Effective:
 
 def effective_decisions(conn: sqlite3.Connection, keys: list[str] | None = None) -> dict[str, Effective]:
     """finding_key → its effective decision (latest review, overridden by the latest decided appeal)."""
+    if keys is not None and len(keys) > KEYS_PER_QUERY:  # SQLite limits the parameters of one statement
+        out: dict[str, Effective] = {}
+        for at in range(0, len(keys), KEYS_PER_QUERY):
+            out.update(effective_decisions(conn, keys[at:at + KEYS_PER_QUERY]))
+        return out
     where, args = "", ()
     if keys is not None:
         if not keys:
             return {}
         where, args = f" WHERE finding_key IN ({','.join('?' * len(keys))})", tuple(keys)
-    out: dict[str, Effective] = {}
+    out = {}
     for r in conn.execute(f"SELECT * FROM reviews{where} ORDER BY id", args):
         out[r["finding_key"]] = Effective(r["decision"], r["reviewer"], r["decided_at"], r["comment"], "review",
                                             r["evidence"])
@@ -346,9 +352,12 @@ def load_transcript(report: dict[str, Any], bases: list[Path]) -> Transcript:
     try:
         if m["line"] and path.suffix.lower() == ".jsonl":
             n = int(m["line"])
-            with path.open(encoding="utf-8-sig") as fh:
-                line = next((ln for i, ln in enumerate(fh, 1) if i == n), "")
-            call = call_from_dict(json.loads(line), source, report["call_id"])
+            line = _jsonl_line_at(path, n)
+            if line is None:  # UTF-16: the reader decodes such files whole
+                call = next((c for c in read_file(path) if not isinstance(c, ReadError)
+                             and (c.source or "").endswith(f":{n}")), None)
+            elif line.strip():
+                call = call_from_dict(json.loads(line), source, report["call_id"])
         else:
             items = [c for c in read_file(path) if not isinstance(c, ReadError)]
             index = int(m["index"]) if m["index"] else None
@@ -356,7 +365,7 @@ def load_transcript(report: dict[str, Any], bases: list[Path]) -> Transcript:
                          and c.call_id == report["call_id"]), None)
     except (OSError, ValueError) as e:
         return Transcript([], f"{m['path']}: cannot read ({e})")
-    if call is None or isinstance(call, ReadError):
+    if call is None or isinstance(call, ReadError) or call.call_id != report["call_id"]:
         return Transcript([], f"{source}: call {report['call_id']} not found there any more")
     segments = [_shown(s, report) for s in call.segments]
     for f in report.get("findings", []) + report.get("advice", []):
@@ -364,6 +373,23 @@ def load_transcript(report: dict[str, Any], bases: list[Path]) -> Transcript:
         if i is not None and (i >= len(segments) or segments[i].text != f.get("text")):
             return Transcript([], f"{source}: the file changed since the check (segment {i} differs)")
     return Transcript(segments)
+
+
+def _jsonl_line_at(path: Path, n: int) -> str | None:
+    """Line ``n`` of a JSON Lines file, decoded as the reader does (UTF-8, else GB18030); None for UTF-16."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+            return None
+        fh.seek(0)
+        for i, raw in enumerate(fh, 1):
+            if i == n:
+                raw = raw.removeprefix(b"\xef\xbb\xbf") if i == 1 else raw
+                try:
+                    return raw.decode("utf-8").rstrip("\r\n")
+                except UnicodeDecodeError:
+                    return raw.decode("gb18030").rstrip("\r\n")
+    return ""
 
 
 def _shown(s: Segment, report: dict[str, Any]) -> Segment:

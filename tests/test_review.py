@@ -400,3 +400,26 @@ def test_the_transcript_is_masked_like_the_report(tmp_path):
         assert d["final"].red_line
     finally:
         c.close()
+
+
+def test_many_keys_are_looked_up_in_chunks(conn):
+    decide_the_batch(conn)
+    keys = [r[0] for r in conn.execute("SELECT finding_key FROM findings")]
+    padded = [f"{n:024x}" for n in range(2000)] + keys  # past SQLite's parameter limit of older versions
+    assert review.effective_decisions(conn, padded) == review.effective_decisions(conn, keys)
+    assert len(review.effective_decisions(conn, keys)) == 5
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])  # UTF-16 JSON Lines: see readers._stream_jsonl
+def test_the_transcript_is_read_back_in_the_encoding_the_reader_accepted(tmp_path, encoding):
+    calls = [CLEAN, MIXED]
+    text = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in calls)
+    (tmp_path / "export.jsonl").write_bytes(text.encode(encoding))
+    check("export.jsonl", "--db", "e.db")
+    c = connect(tmp_path / "e.db", create=False)
+    try:
+        for call in calls:
+            t = review.load_transcript(detail(c, call["call_id"])["report"], [tmp_path])
+            assert t.problem is None and [s.text for s in t.segments] == [s["text"] for s in call["segments"]]
+    finally:
+        c.close()
