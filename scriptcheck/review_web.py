@@ -102,8 +102,10 @@ def make_app(db: Path, *, lang: str = "zh", user: str | None = None, host: str =
         for f in detail["findings"]:
             if f["segment"] is not None:
                 by_segment.setdefault(f["segment"], []).append(f)
+        cleared = {i for i, fs in by_segment.items()  # every finding on the utterance rejected: shown struck out
+                   if all(f["decision"] is not None and f["decision"].decision == "reject" for f in fs)}
         return page(request, "call.html", d=detail, c=detail["call"], final=detail["final"], transcript=transcript,
-                    by_segment=by_segment)
+                    by_segment=by_segment, cleared=cleared)
 
     def act(fn: Callable[[sqlite3.Connection, dict[str, str], int], str]) -> Callable[..., Any]:
         """A state-changing POST: CSRF checked, the change made in one transaction, then back to the call."""

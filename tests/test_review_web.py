@@ -268,6 +268,7 @@ def test_review_flow_in_the_browser(tmp_path, serve, page):
     decide(pg, "forbidden.impatience.repeat", "confirm", "质检员王芳", "语气生硬")
     assert pg.locator("#final-score").inner_text() == "85.0"
     assert pg.locator("#final-verdict").inner_text() == "合格"
+    assert pg.locator(".seg.cleared").evaluate_all("ss => ss.map(s => s.id)") == ["s-6"]  # the rejected utterance
     assert finding(pg, "forbidden.shirk.not_my_job").locator(".current-decision").inner_text() == "已驳回"
     assert finding(pg, "forbidden.impatience.repeat").locator(".current-decision").inner_text() == "已确认"
     assert "质检员王芳" in finding(pg, "forbidden.shirk.not_my_job").inner_text()
