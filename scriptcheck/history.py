@@ -425,8 +425,9 @@ def agent_trend(conn: sqlite3.Connection, agent: str, by: str = "day", rulebook:
 
 
 def rows_table(rows: list[dict[str, Any]], columns: list[str], lang: str, title: str | None = None) -> Table:
-    table = Table(*(label(c, lang) for c in columns), title=title, box=box.SIMPLE_HEAD, pad_edge=False,
-                  collapse_padding=True)
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for c in columns:
+        table.add_column(label(c, lang), no_wrap=c in ("started_at", "status", "day", "run"))
     for row in rows:
         cells = []
         for c in columns:
