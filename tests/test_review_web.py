@@ -72,15 +72,16 @@ def serve(request) -> Callable[..., Server]:
 
     def start(folder: Path, *args: str, port: int | None = None) -> Server:
         port = port or free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "serve", "--db", "results.db", "--port",
-                                 str(port), *args], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+        log = folder / f"serve-{len(started)}.log"  # a file, not a pipe: a chatty server never blocks on it
+        with log.open("w", encoding="utf-8") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "serve", "--db", "results.db", "--port",
+                                     str(port), *args], cwd=folder, stdout=out, stderr=subprocess.STDOUT, text=True)
         server = Server(f"http://127.0.0.1:{port}", proc)
         started.append(server)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                pytest.fail(f"scriptcheck serve exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+                pytest.fail(f"scriptcheck serve exited {proc.returncode}: {log.read_text(encoding='utf-8')}")
             try:
                 with urllib.request.urlopen(server.url + "/", timeout=2):
                     return server
