@@ -75,7 +75,7 @@ REVIEW_LABELS: dict[str, dict[str, str]] = {
     "rv.all": {"zh": "全部", "en": "all"},
     "rv.date_from": {"zh": "起始日期", "en": "from"},
     "rv.date_to": {"zh": "截止日期", "en": "to"},
-    "rv.verdict": {"zh": "结论", "en": "verdict"},
+    "rv.verdict": {"zh": "原始结论", "en": "verdict as checked"},
     "rv.reviewed": {"zh": "复核状态", "en": "review status"},
     "rv.reviewed_yes": {"zh": "已复核", "en": "reviewed"},
     "rv.reviewed_no": {"zh": "待复核", "en": "to review"},
