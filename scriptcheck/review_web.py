@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote, urlencode
 
 from jinja2 import Environment, PackageLoader
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -34,10 +35,9 @@ LOOPBACK = ("127.0.0.1", "localhost")
 NAME_COOKIE = "scriptcheck_reviewer"
 
 
-def make_app(db: Path, *, lang: str = "zh", user: str | None = None, host: str = "127.0.0.1",
-             csrf_secret: str | None = None) -> Starlette:
+def make_app(db: Path, *, lang: str = "zh", user: str | None = None, host: str = "127.0.0.1") -> Starlette:
     """The review application over the history at ``db`` (migrated to the review schema here, once)."""
-    token = csrf_secret or secrets.token_urlsafe(32)  # per process: a page from an earlier server is refused
+    token = secrets.token_urlsafe(32)  # per process: a page from an earlier server is refused
     env = Environment(loader=PackageLoader("scriptcheck", "templates/review"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     bases = [Path.cwd(), db.resolve().parent]
@@ -110,15 +110,13 @@ def make_app(db: Path, *, lang: str = "zh", user: str | None = None, host: str =
     def act(fn: Callable[[sqlite3.Connection, dict[str, str], int], str]) -> Callable[..., Any]:
         """A state-changing POST: CSRF checked, the change made in one transaction, then back to the call."""
 
-        async def endpoint(request: Request) -> Response:
-            data = await form(request)
-            row = int(request.path_params["row"])
+        def apply(request: Request, data: dict[str, str], row: int) -> Response:
             with conn() as c:
                 call_row = c.execute("SELECT call_id FROM calls WHERE id = ?", (row,)).fetchone()
                 if call_row is None:
                     raise HTTPException(404, label("rv.no_call"))
                 try:
-                    c.execute("BEGIN IMMEDIATE")
+                    c.execute("BEGIN IMMEDIATE")  # may wait for a running `check --db` batch to commit
                     who = fn(c, {**data, "call_id": call_row["call_id"]}, row)
                     c.execute("COMMIT")
                 except review.ReviewError as e:
@@ -126,6 +124,11 @@ def make_app(db: Path, *, lang: str = "zh", user: str | None = None, host: str =
                     return page(request, "error.html", status=400, message=str(e), back=f"/call/{row}")
             key = data.get("finding_key")
             return decided(request, row, who, f"#f-{key}" if key else "#appeals")
+
+        async def endpoint(request: Request) -> Response:
+            data = await form(request)
+            # SQLite work off the event loop, like Starlette runs the sync GET endpoints
+            return await run_in_threadpool(apply, request, data, int(request.path_params["row"]))
 
         return endpoint
 
