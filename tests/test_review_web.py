@@ -141,10 +141,11 @@ def csrf_of(html: str) -> str:
 
 def test_posts_need_the_csrf_token_of_this_server(tmp_path, serve):
     db = checked_batch(tmp_path)
-    server = serve(tmp_path)
+    server = serve(tmp_path, "--user", "质检员王芳")
     row = call_rows(db)[MIXED["call_id"]]
     status, html = get(f"{server.url}/call/{row}")
     assert status == 200 and "forbidden.shirk.not_my_job · 服务忌语" in html
+    assert 'name="reviewer" value="质检员王芳"' in html  # --user prefills the name (still editable)
     key = re.search(r'data-rule="forbidden.shirk.not_my_job"[\s\S]*?name="finding_key" value="([0-9a-f]+)"', html)
     assert key
     fields = {"finding_key": key.group(1), "decision": "reject", "reviewer": "王芳", "comment": "误报"}
