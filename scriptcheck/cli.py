@@ -623,5 +623,130 @@ def history(
         raise typer.Exit(Exit.ERROR) from None
 
 
+# ---- the review workspace (issue 10): scriptcheck/review.py, review_web.py ----------------------------------
+
+DbOpt = Annotated[Path, typer.Option("--db", help="The SQLite history written by `check --db`.")]
+
+
+def _review_conn(db: Path):  # -> sqlite3.Connection (history imported lazily)
+    from .history import HistoryError, connect
+
+    try:
+        return connect(db, create=False)
+    except HistoryError as e:
+        err.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(Exit.ERROR) from None
+
+
+@app.command()
+def serve(
+    db: DbOpt = Path("results.db"),
+    host: Annotated[str, typer.Option(help="Interface to bind; anything but loopback exposes the pages.")] = (
+        "127.0.0.1"),
+    port: Annotated[int, typer.Option(help="TCP port.", min=0, max=65535)] = 8787,
+    user: Annotated[Optional[str], typer.Option("--user", help="Reviewer name to prefill (stored as given).")] = None,  # noqa: UP045
+    lang: LangOpt = None,
+) -> None:
+    """Review pages for inspectors: confirm/reject findings, appeals, rule precision (local web app)."""
+    if lang not in (None, "zh", "en"):
+        err.print("[red]--lang must be zh or en[/]")
+        raise typer.Exit(Exit.ERROR)
+    try:
+        from .review_web import serve as run_server
+    except ImportError as e:
+        err.print(f"[red]scriptcheck serve needs the review extra: pip install 'scriptcheck[review]' ({e})[/]")
+        raise typer.Exit(Exit.ERROR) from None
+    _review_conn(db).close()  # a missing or foreign database is a clear error before the server starts
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]binding to {escape(host)}: the review pages have no login, anyone who reaches "
+                  "this port can read transcripts and record decisions[/]")
+    try:
+        run_server(db, host, port, lang=lang or "zh", user=user, announce=lambda m: err.print(escape(m)))
+    except SystemExit as e:  # uvicorn exits 3 when it cannot bind (port in use, no such interface)
+        if e.code:
+            err.print(f"[red]scriptcheck serve could not listen on {escape(host)} port {port} (see above)[/]")
+            raise typer.Exit(Exit.ERROR) from None
+        raise
+
+
+@app.command("review-stats")
+def review_stats(
+    db: DbOpt = Path("results.db"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    top: Annotated[int, typer.Option(help="Rules in the phrasebook to-do list.", min=0)] = 10,
+    lang: LangOpt = None,
+) -> None:
+    """Rule precision from inspectors' reviews, and the most rejected rules with their snippets."""
+    import csv as csvlib
+
+    from . import review
+
+    if fmt not in ("table", "json", "csv") or lang not in (None, "zh", "en"):
+        err.print("[red]--format table|json|csv, --lang zh|en[/]")
+        raise typer.Exit(Exit.ERROR)
+    conn = _review_conn(db)
+    try:
+        rules, todo = review.rule_precision(conn), review.phrasebook_todo(conn, top)
+    finally:
+        conn.close()
+    columns = ["rule", "check", "confirmed", "rejected", "reviewed", "precision"]
+    if fmt == "json":
+        print(json.dumps({"rules": rules, "todo": todo}, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        sys.stdout.write("\ufeff")
+        writer = csvlib.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rules)
+    else:
+        c = Console(highlight=False)
+        if not rules:
+            err.print(f"[yellow]no review decisions in {escape(str(db))} yet[/]")
+            return
+        from .i18n import t
+
+        lg = lang or "zh"
+        heads = ["rv.rule", "check", "rv.confirmed", "rv.rejected", "rv.decided", "rv.precision_col"]
+        table = Table(title=t("rv.precision", lg))
+        for i, h in enumerate(heads):  # rule ids are folded, never cut: they are what the editor greps for
+            table.add_column(t(h, lg), overflow="fold", justify="right" if i >= 2 else "left", no_wrap=i >= 2)
+        for r in rules:
+            table.add_row(r["rule"], r["check"], str(r["confirmed"]), str(r["rejected"]), str(r["reviewed"]),
+                          "–" if r["precision"] is None else f"{r['precision']:.3f}")
+        c.print(table)
+        if todo:
+            c.print(f"[bold]{t('rv.todo', lg)}[/]")
+        for r in todo:
+            c.print(f"[bold]{escape(r['rule'])}[/] {t('rv.rejected', lg)} {r['rejected']}:")
+            for s in r["snippets"]:
+                where = f"{escape(s['evidence'])} ({escape(s['call_id'])})"
+                c.print(f"  「{escape(s['matched'])}」×{s['count']}  [dim]{where}[/]")
+
+
+@app.command("review-export")
+def review_export(
+    db: DbOpt = Path("results.db"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here (default: stdout).")] = None,  # noqa: UP045
+) -> None:
+    """Every review decision and appeal, as JSON Lines or CSV (UTF-8 with BOM)."""
+    from . import review
+
+    if fmt not in ("jsonl", "csv"):
+        err.print("[red]--format jsonl|csv[/]")
+        raise typer.Exit(Exit.ERROR)
+    conn = _review_conn(db)
+    try:
+        text = review.export_text(conn, fmt)
+    finally:
+        conn.close()
+    if fmt == "csv":
+        text = "\ufeff" + text
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8", newline="")
+        err.print(f"scriptcheck: {text.count(chr(10)) - (fmt == 'csv')} decisions written to {escape(str(output))}")
+
+
 def run() -> None:
     app()

@@ -110,6 +110,44 @@ MIGRATIONS: list[str] = [
     CREATE INDEX findings_key ON findings(finding_key);
     CREATE INDEX findings_rule ON findings(rule);
     """,
+    # 1 → 2: the review workspace (issue 10, scriptcheck/review.py). Decisions are an append-only log keyed
+    # by the stable finding_key, so a re-run of the same calls keeps them attached; rule and snippet are
+    # copied in so precision still counts a decision whose finding a fixed phrasebook no longer produces.
+    """
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        finding_key TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        check_name TEXT NOT NULL,
+        matched TEXT NOT NULL,                 -- the snippet as shown (masked as in the report)
+        evidence TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('confirm', 'reject')),
+        comment TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL,                -- a name as typed: no authentication (loopback tool)
+        decided_at TEXT NOT NULL
+    );
+    CREATE INDEX reviews_key ON reviews(finding_key);
+    CREATE INDEX reviews_call ON reviews(call_id);
+    CREATE TABLE appeals (
+        id INTEGER PRIMARY KEY,
+        call_id TEXT NOT NULL,
+        finding_key TEXT,                      -- NULL: an appeal against the whole call
+        rule TEXT,
+        check_name TEXT,
+        matched TEXT,
+        evidence TEXT,
+        reason TEXT NOT NULL,                  -- the agent's reason
+        filed_by TEXT NOT NULL,
+        filed_at TEXT NOT NULL,
+        decision TEXT CHECK (decision IN ('accepted', 'denied')),   -- NULL while open
+        decided_by TEXT,
+        decided_at TEXT,
+        final_comment TEXT
+    );
+    CREATE INDEX appeals_key ON appeals(finding_key);
+    CREATE INDEX appeals_call ON appeals(call_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
