@@ -16,9 +16,10 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import TextIO
 
@@ -124,11 +125,53 @@ def _check_chunk(items: list[Call | ReadError | Line]) -> list[CallReport]:
     return out
 
 
+class _Workers:
+    """Forked worker processes that survive a worker's death (killed, out of memory): the pool is
+    rebuilt and the calls it held are checked again, so nothing is lost and nothing hangs."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_worker_init)
+
+    def submit(self, chunk: list[Call | ReadError | Line]) -> Future[list[CallReport]]:
+        return self.pool.submit(_check_chunk, chunk)
+
+    def restart(self) -> None:
+        self.close()
+        self.pool = self._new()
+
+    def close(self) -> None:
+        # ProcessPoolExecutor has no public way to stop busy workers before Python 3.14
+        procs = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.join(timeout=5)
+
+
+def _died(checker: Checker, item: Call | ReadError | Line) -> list[CallReport]:
+    """Error records for an item whose check kills the worker process every time."""
+    out = []
+    for x in item.read() if isinstance(item, Line) else (item,):
+        msg = x.message if isinstance(x, ReadError) else (
+            f"{x.source}: the worker process checking this call died (killed or out of memory); "
+            "the rest of the batch went on")
+        out.append(checker.error_report(x.call_id, [msg], x.source))
+    return out
+
+
 def reports(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: int) -> Iterator[CallReport]:
     """Reports in input order; after the first calls, ``jobs`` forked workers share the checking.
 
-    Chunks are submitted through a bounded window (not ``Pool.imap``, whose feeder thread would read
-    the whole input ahead of the workers), so memory does not grow with the batch.
+    Chunks are submitted through a bounded window (not ``Pool.imap``, whose feeder thread reads the
+    whole input ahead of the workers), so memory does not grow with the batch. If a worker dies, the
+    chunk it held is checked again one call at a time: a call that kills a worker twice becomes an
+    error record, the chunks still in flight are resubmitted.
     """
     global _WORKER
     items = iter(items)
@@ -140,18 +183,32 @@ def reports(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: in
     if not first:
         return
     _WORKER = checker
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
+    workers = _Workers(jobs)
     try:
-        pending: deque[AsyncResult[list[CallReport]]] = deque()
+        pending: deque[tuple[list[Call | ReadError | Line], Future[list[CallReport]]]] = deque()
         chunk = first
         while chunk or pending:
             while chunk and len(pending) < jobs * WINDOW:
-                pending.append(pool.apply_async(_check_chunk, (chunk,)))
+                pending.append((chunk, workers.submit(chunk)))
                 chunk = list(itertools.islice(items, CHUNK))
-            yield from pending.popleft().get()
+            head, future = pending.popleft()
+            try:
+                out = future.result()
+            except BrokenProcessPool:
+                rest = [c for c, _ in pending]
+                pending.clear()
+                workers.restart()
+                out = []
+                for item in head:  # one at a time, to find the call that kills a worker
+                    try:
+                        out.extend(workers.submit([item]).result())
+                    except BrokenProcessPool:
+                        workers.restart()
+                        out.extend(_died(checker, item))
+                pending.extend((c, workers.submit(c)) for c in rest)
+            yield from out
     finally:
-        pool.terminate()
-        pool.join()
+        workers.close()
 
 
 def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[CallReport] | None = None,
