@@ -444,3 +444,9 @@ def test_json_lines_of_vendor_results(tmp_path):
     assert _segments(first) == [(w, float(s), float(e), t) for w, s, e, t in EXPRESS]
     assert _segments(second) == [(w, float(s), float(e), t) for w, s, e, t in CREDITCARD]
     assert isinstance(third, ReadError) and f"{p}:3" in third.message and "音频下载失败" in third.message
+
+
+def test_every_input_format_has_a_reader():
+    from scriptcheck.readers import INPUT_FORMATS, TEXT_READERS
+
+    assert set(INPUT_FORMATS) == set(TEXT_READERS) | {"jsonl", "xlsx"}

@@ -13,7 +13,7 @@ line, and the batch goes on (formats.md §1).
 from __future__ import annotations
 
 import glob
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,21 +138,23 @@ def _read(path: Path, opts: ReadOptions, lazy: bool = False) -> Iterator[Call | 
     except ValueError as e:
         yield ReadError(path.stem, str(path), f"{path}: {e}")
         return
-    if fmt == "json":
-        yield from read_json(text, path)
-    elif fmt == "text":
-        yield read_plain(text, path)
-    elif fmt == "whisper":
-        yield from read_whisper(text, path)
-    elif fmt == "funasr":
-        yield from read_funasr(text, path)
-    elif fmt == "aliyun":
-        yield from read_aliyun(text, path)
-    elif fmt == "tencent":
-        yield from read_tencent(text, path)
-    elif fmt in ("srt", "vtt"):
-        yield from read_subtitles(text, path)
-    elif fmt == "csv":
-        yield from read_csv(text, path, opts.columns)
-    else:
+    reader = TEXT_READERS.get(fmt)
+    if reader is None:
         yield ReadError(path.stem, str(path), f"{path}: unknown input format {fmt!r}; {FORMAT_HELP}")
+        return
+    yield from reader(text, path, opts)
+
+
+# Formats read from the whole decoded text: ``--input-format`` name → reader (JSON Lines stream and
+# xlsx is binary, both handled above).
+TEXT_READERS: dict[str, Callable[[str, Path, ReadOptions], Iterable[Call | ReadError]]] = {
+    "json": lambda text, path, _: read_json(text, path),
+    "text": lambda text, path, _: [read_plain(text, path)],
+    "whisper": lambda text, path, _: read_whisper(text, path),
+    "funasr": lambda text, path, _: read_funasr(text, path),
+    "aliyun": lambda text, path, _: read_aliyun(text, path),
+    "tencent": lambda text, path, _: read_tencent(text, path),
+    "srt": lambda text, path, _: read_subtitles(text, path),
+    "vtt": lambda text, path, _: read_subtitles(text, path),
+    "csv": lambda text, path, opts: read_csv(text, path, opts.columns),
+}
