@@ -1,4 +1,4 @@
-"""The ``scriptcheck-lint`` pre-commit hook, end to end through the real ``pre-commit`` tool.
+"""The ``scriptcheck-lint`` and ``scriptcheck-practice`` pre-commit hooks, through the real ``pre-commit``.
 
 A QA team's repository (a company rulebook extending the default, plus its own phrasebook) installs
 the hook from this repository's committed HEAD; ``git commit`` runs it. A bad phrasebook edit (a
@@ -73,7 +73,8 @@ def test_hook_rejects_a_bad_phrasebook_edit_and_accepts_a_good_one(tmp_path):
     (repo / "rules" / "company.yaml").write_text(COMPANY, encoding="utf-8")
     (repo / "phrasebooks" / "company.yaml").write_text(PHRASEBOOK, encoding="utf-8")
     (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {REPO}\n    rev: {head}\n    hooks:\n      - id: scriptcheck-lint\n", encoding="utf-8")
+        f"repos:\n  - repo: {REPO}\n    rev: {head}\n    hooks:\n      - id: scriptcheck-lint\n"
+        "      - id: scriptcheck-practice\n", encoding="utf-8")
     _git(repo, "init", "-q", env=env)
     subprocess.run([PRE_COMMIT, "install"], cwd=repo, env=env, check=True, capture_output=True, timeout=120)
 
@@ -105,3 +106,18 @@ def test_hook_rejects_a_bad_phrasebook_edit_and_accepts_a_good_one(tmp_path):
     print(f"later commit (lint only): {time.monotonic() - started:.1f} s")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert _git(repo, "log", "--oneline", env=env).stdout.count("\n") == 2
+
+    # the scriptcheck-practice hook (same hook repository): a training script with a taboo phrase and
+    # no closing is rejected; the model script of the same scenario is accepted
+    scripts = REPO / "tests" / "data" / "practice"
+    (repo / "training").mkdir()
+    (repo / "training" / "before_ending.txt").write_bytes((scripts / "flawed" / "before_ending.txt").read_bytes())
+    _git(repo, "add", "-A", env=env)
+    coached = _git(repo, "commit", "-qm", "trainee script", env=env, check=False)
+    assert coached.returncode != 0, coached.stdout + coached.stderr
+    assert "scriptcheck practice" in coached.stdout + coached.stderr
+    (repo / "training" / "before_ending.txt").write_bytes((scripts / "model" / "before_ending.txt").read_bytes())
+    _git(repo, "add", "-A", env=env)
+    passed = _git(repo, "commit", "-qm", "trainee script, corrected", env=env, check=False)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert _git(repo, "log", "--oneline", env=env).stdout.count("\n") == 3
