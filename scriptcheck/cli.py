@@ -129,7 +129,9 @@ def check(
         err.print("[red]--lang must be zh or en[/]")
         raise typer.Exit(Exit.ERROR)
     if engine == "dask" and read_options != ReadOptions():
-        err.print("[red]--engine dask reads formats.md JSON Lines only: run `scriptcheck convert` first[/]")
+        err.print("[red]--engine dask reads formats.md JSON Lines and Parquet as they are (no --input-format, "
+                  "--roles, --columns): run `scriptcheck convert` first[/]")
+        raise typer.Exit(Exit.ERROR)
     if engine == "dask" and db is not None:
         err.print("[red]--db records local runs only (not --engine dask)[/]")
         raise typer.Exit(Exit.ERROR)

@@ -1,10 +1,11 @@
-"""The same checks on a Dask cluster, for a data team's partitioned JSON Lines.
+"""The same checks on a Dask cluster, for a data team's partitioned JSON Lines or Parquet.
 
     from scriptcheck.cluster import check_on_dask
     check_on_dask(["day/part-*.jsonl"], "day-reports/", rulebook="company.yaml", scheduler="tcp://host:8786")
 
-Each input file is one partition (read line by line, so line numbers — and every report's
-``source`` — are the same as a local run); each worker compiles the rulebook once and keeps it;
+Each input file is one partition, read on a worker by the same readers as a local run (JSON Lines
+line by line, Parquet a record batch at a time — with pyarrow installed), so every report's
+``source`` is the same as a local run's; each worker compiles the rulebook once and keeps it;
 each partition becomes one output file ``<out>/<n>.jsonl`` of JSON Lines reports, exactly what
 ``scriptcheck check -f json`` writes for those calls. The rulebook path (and the input paths) must be
 readable by the workers, e.g. on a shared file system.
@@ -30,23 +31,21 @@ def _checker(rulebook: str, lang: str | None, mask_pii: bool | None) -> Any:
     return _CHECKERS[key]
 
 
-def _check_partition(lines: Iterable[tuple[str, str]], rulebook: str, lang: str | None,
-                     mask_pii: bool | None) -> list[str]:
-    """One input file's lines → one JSON Lines report line per call (or error record)."""
+def _check_partition(paths: Iterable[str], rulebook: str, lang: str | None, mask_pii: bool | None) -> list[str]:
+    """The input files of one partition → one JSON Lines report line per call (or error record)."""
     from .batch import reports
-    from .readers import _jsonl_line
+    from .readers import read_paths
     from .report.jsonl import report_line
 
     checker = _checker(rulebook, lang, mask_pii)
-    items = (item for n, (line, path) in enumerate(lines, 1)
-             for item in _jsonl_line(line.rstrip("\r\n"), Path(path), n))
-    return [report_line(r) for r in reports(checker, items, jobs=1)]
+    return [report_line(r) for r in reports(checker, read_paths(list(paths), lazy=True), jobs=1)]
 
 
 def check_on_dask(inputs: list[str], output_dir: str | Path, *, rulebook: str = "default",
                   scheduler: str | None = None, client: Any = None, lang: str | None = None,
                   mask_pii: bool | None = None) -> list[Path]:
-    """Check JSON Lines ``inputs`` (files or globs) on a Dask cluster; returns the output files."""
+    """Check ``inputs`` (JSON Lines or Parquet files, or globs) on a Dask cluster, one partition per
+    file; returns the output files, one per input file, in input order."""
     import dask.bag as db
     from distributed import Client
 
@@ -58,7 +57,7 @@ def check_on_dask(inputs: list[str], output_dir: str | Path, *, rulebook: str = 
     if own:
         client = Client(scheduler)
     try:
-        bag = db.read_text(files, blocksize=None, encoding="utf-8", include_path=True)
+        bag = db.from_sequence(files, npartitions=len(files))
         reports = bag.map_partitions(_check_partition, rulebook, lang, mask_pii)
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)

@@ -72,3 +72,43 @@ def test_cli_engine_dask_writes_partitions(tmp_path):
     assert len(read_reports(sorted(out.glob("*.jsonl")))) == 39
     bad = CliRunner().invoke(app, ["check", str(tmp_path / "part-*.jsonl"), "--engine", "dask"])
     assert bad.exit_code == 2  # needs --format json --output FOLDER
+    mapped = CliRunner().invoke(app, ["check", str(tmp_path / "part-*.jsonl"), "--engine", "dask", "-f", "json",
+                                      "-o", str(tmp_path / "other"), "--roles", "0=agent,1=customer"])
+    assert mapped.exit_code == 2 and not (tmp_path / "other").exists()  # convert first
+
+
+def test_dask_reads_parquet_partitions_like_the_local_run(tmp_path):
+    """A data team's archive as Parquet (one row per call, segments a list of structs): the cluster
+    run and a local run give the same reports; a row without segments is an error record."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    files = []
+    for part in range(2):
+        rows = []
+        for i in range(10):
+            call = json.loads(json.dumps(CALL, ensure_ascii=False))
+            call["call_id"] = f"q{part}c{i}"
+            call["started_at"] = "2026-11-20T09:00:00+08:00"
+            if i % 3 == 0:
+                call["segments"][3]["text"] = "你再说一遍，我没听清。"
+            rows.append(call)
+        rows[4] = {**rows[4], "segments": None}
+        f = tmp_path / f"part-{part}.parquet"
+        pq.write_table(pa.Table.from_pylist(rows), f)
+        files.append(f)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        outputs = check_on_dask([str(tmp_path / "part-*.parquet")], tmp_path / "out", client=client)
+    remote = read_reports(outputs)
+
+    import io
+
+    buf = io.StringIO()
+    run(Checker.from_rulebook("default"), [str(f) for f in files], FORMATS["json"](buf))
+    local = [json.loads(line) for line in buf.getvalue().splitlines()]
+    assert remote == local
+    assert [r["call_id"] for r in remote] == [f"q{p}c{i}" for p in range(2) for i in range(10)]
+    errors = [r for r in remote if r["verdict"] == "error"]
+    assert [r["source"] for r in errors] == [f"{files[0]}:5", f"{files[1]}:5"]
+    taboo = {r["call_id"] for r in remote if r["checks"]["forbidden_phrase"] == "fail"}
+    assert taboo == {f"q{p}c{i}" for p in range(2) for i in (0, 3, 6, 9)}

@@ -449,4 +449,4 @@ def test_json_lines_of_vendor_results(tmp_path):
 def test_every_input_format_has_a_reader():
     from scriptcheck.readers import INPUT_FORMATS, TEXT_READERS
 
-    assert set(INPUT_FORMATS) == set(TEXT_READERS) | {"jsonl", "xlsx"}
+    assert set(INPUT_FORMATS) == set(TEXT_READERS) | {"jsonl", "xlsx", "parquet"}

@@ -33,6 +33,7 @@ from .detect import INPUT_FORMATS, SNIFF_BYTES, head_text, sniff
 from .funasr import read_funasr
 from .jsoncalls import FORMAT_HELP, call_from_dict, read_json
 from .jsonl import Line, jsonl_line, read_jsonl, stream_jsonl
+from .parquet import read_parquet
 from .plain import parse_transcript, read_plain
 from .rolemap import apply_roles, parse_roles
 from .subtitles import read_subtitles
@@ -47,7 +48,7 @@ __all__ = [
     "read_file", "read_paths", "speaker_of", "split_lines",
 ]
 
-SUFFIXES = (".json", ".jsonl", ".txt", ".srt", ".vtt", ".csv", ".tsv", ".xlsx")
+SUFFIXES = (".json", ".jsonl", ".txt", ".srt", ".vtt", ".csv", ".tsv", ".xlsx", ".parquet")
 _jsonl_line = jsonl_line  # the names cluster.py and older callers use
 _stream_jsonl = stream_jsonl
 _read_jsonl = read_jsonl
@@ -125,6 +126,9 @@ def _read(path: Path, opts: ReadOptions, lazy: bool = False) -> Iterator[Call | 
     if fmt == "xlsx":
         yield from read_xlsx(path, opts.columns)
         return
+    if fmt == "parquet":
+        yield from read_parquet(path)
+        return
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -146,7 +150,7 @@ def _read(path: Path, opts: ReadOptions, lazy: bool = False) -> Iterator[Call | 
 
 
 # Formats read from the whole decoded text: ``--input-format`` name → reader (JSON Lines stream and
-# xlsx is binary, both handled above).
+# xlsx and Parquet are binary: all handled above).
 TEXT_READERS: dict[str, Callable[[str, Path, ReadOptions], Iterable[Call | ReadError]]] = {
     "json": lambda text, path, _: read_json(text, path),
     "text": lambda text, path, _: [read_plain(text, path)],

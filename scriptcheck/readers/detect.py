@@ -15,7 +15,8 @@ import re
 from .common import decode
 from .table import looks_like_header
 
-INPUT_FORMATS = ("json", "jsonl", "text", "whisper", "funasr", "aliyun", "tencent", "srt", "vtt", "csv", "xlsx")
+INPUT_FORMATS = ("json", "jsonl", "text", "whisper", "funasr", "aliyun", "tencent", "srt", "vtt", "csv", "xlsx",
+                 "parquet")
 SNIFF_BYTES = 65536
 _KEY = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:')
 _SRT = re.compile(r"^\s*(?:\d+\s*\r?\n\s*)?(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s*-->")  # the cue number is optional
@@ -42,6 +43,8 @@ def head_text(head: bytes) -> str | None:
 
 def sniff(head: bytes, suffix: str, columns: dict[str, str] | None = None) -> str | None:
     """The format name for a file starting with ``head``; None when nothing fits."""
+    if head.startswith(b"PAR1"):
+        return "parquet"
     if head.startswith(b"PK\x03\x04"):
         return "xlsx" if b"xl/" in head or suffix == ".xlsx" else None
     text = head_text(head)
