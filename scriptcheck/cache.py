@@ -12,6 +12,7 @@ Location: ``$SCRIPTCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/scriptcheck``, else
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -59,13 +60,22 @@ def _private(path: Path) -> bool:
     return owner_ok and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """Size and mtime of every module of this package: an entry pickled by other code (an upgrade,
+    an edited checkout) is never unpickled into this one."""
+    from . import __version__
+
+    root = Path(__file__).resolve().parent
+    stats = sorted((str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*.py"))
+    return digest(f"{__version__}|{sys.version_info[:2]}|{stats}".encode())
+
+
 def entry_path(kind: str, key: str) -> Path | None:
     d = cache_dir()
     if d is None:
         return None
-    from . import __version__
-
-    name = digest(f"{__version__}|{sys.version_info[:2]}|{key}".encode())[:32]
+    name = digest(f"{code_fingerprint()}|{key}".encode())[:32]
     return d / f"{kind}-{name}.bin"
 
 

@@ -83,3 +83,13 @@ def test_an_unwritable_cache_dir_still_loads(tmp_path: Path, monkeypatch: pytest
     blocker.write_text("x")
     monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(blocker / "sub"))  # a path under a file: mkdir fails
     assert load_cached(_rulebook(tmp_path)).rules
+
+
+def test_an_entry_written_by_other_code_is_not_used(cache_home: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Editing or upgrading scriptcheck changes the fingerprint: old pickles are never unpickled."""
+    rb = _rulebook(tmp_path)
+    load_cached(rb)
+    assert cache.load("rulebook", str(rb.resolve())) is not None
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "another build")
+    assert cache.load("rulebook", str(rb.resolve())) is None
