@@ -110,8 +110,17 @@ def _width(ch: str) -> str:
     return folded if len(folded) == 1 else ch
 
 
+# Traditional characters OpenCC leaves alone on their own because their Simplified form depends on
+# the word (著名 stays, 等著 → 等着; 瞭望 stays, 瞭解 → 了解). In ASR and agents' Traditional text they
+# are almost always the particle 着 and the 了 of 了解 — 你等著 must match the taboo 你等着. Both the
+# transcript and the rulebook's phrases are folded the same way, so the rarer words still match.
+_T2S_OVERRIDES = {"著": "着", "瞭": "了"}
+
+
 @lru_cache(maxsize=16384)
 def _t2s_char(ch: str) -> str:
+    if ch in _T2S_OVERRIDES:
+        return _T2S_OVERRIDES[ch]
     try:
         c = _T2S.convert(ch)
     except UnicodeError:  # a lone surrogate from bad JSON escapes: keep it as it is

@@ -410,3 +410,17 @@ def test_clean_view_spans_map_to_the_original_words(checker):
     words = {ctx.norms[0].original_words(a, b) for a, b in spans}
     assert all(w.startswith("还有，那个，其他") for w in words)
     assert all(w in call.segments[0].text for w in words)
+
+
+def test_traditional_words_opencc_leaves_alone_one_character_at_a_time(checker):
+    """著 and 瞭 fold to 着 and 了 (found by `scriptcheck lint --robustness`): 你就等著吧 is the taboo
+    你就等着吧, 瞭解 is 了解; a Traditional transcript reads like a Simplified one."""
+    from conftest import make_polite_call
+
+    from scriptcheck.normalize import fold
+
+    assert fold("你就等著吧") == "你就等着吧" and fold("瞭解一下") == "了解一下"
+    bad = checker.check(make_polite_call("客戶：我的寬頻還是不通。\n坐席：你就等著吧，修好了會通知你。"))
+    assert any(f.rule == "forbidden.impatience.wait" for f in bad.findings)
+    ok = checker.check(make_polite_call("客戶：我的寬頻還是不通。\n坐席：好的，我瞭解，請您稍等，我幫您查詢一下。"))
+    assert not any(f.check == "forbidden_phrase" for f in ok.findings)
