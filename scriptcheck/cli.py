@@ -656,7 +656,8 @@ def serve(
     try:
         from .review_web import serve as run_server
     except ImportError as e:
-        err.print(f"[red]scriptcheck serve needs the review extra: pip install 'scriptcheck[review]' ({e})[/]")
+        err.print(f"[red]scriptcheck serve needs the review extra: pip install "
+                  f"'scriptcheck\\[review]' ({escape(str(e))})[/]")
         raise typer.Exit(Exit.ERROR) from None
     _review_conn(db).close()  # a missing or foreign database is a clear error before the server starts
     if host not in ("127.0.0.1", "localhost", "::1"):
