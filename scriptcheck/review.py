@@ -24,8 +24,9 @@ from typing import Any
 
 from .history import now
 from .matchers.pii import mask
-from .model import Segment
-from .readers import ReadError, call_from_dict, read_file
+from .model import Call, Segment
+from .readers import Line, ReadError, read_file
+from .readers.jsonl import stream_jsonl
 
 DECISIONS = ("confirm", "reject")
 APPEAL_DECISIONS = ("accepted", "denied")
@@ -351,13 +352,7 @@ def load_transcript(report: dict[str, Any], bases: list[Path]) -> Transcript:
     call = None
     try:
         if m["line"] and path.suffix.lower() == ".jsonl":
-            n = int(m["line"])
-            line = _jsonl_line_at(path, n)
-            if line is None:  # UTF-16: the reader decodes such files whole
-                call = next((c for c in read_file(path) if not isinstance(c, ReadError)
-                             and (c.source or "").endswith(f":{n}")), None)
-            elif line.strip():
-                call = call_from_dict(json.loads(line), source, report["call_id"])
+            call = _record_at(path, int(m["line"]))
         else:
             items = [c for c in read_file(path) if not isinstance(c, ReadError)]
             index = int(m["index"]) if m["index"] else None
@@ -375,21 +370,16 @@ def load_transcript(report: dict[str, Any], bases: list[Path]) -> Transcript:
     return Transcript(segments)
 
 
-def _jsonl_line_at(path: Path, n: int) -> str | None:
-    """Line ``n`` of a JSON Lines file, decoded as the reader does (UTF-8, else GB18030); None for UTF-16."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-            return None
-        fh.seek(0)
-        for i, raw in enumerate(fh, 1):
-            if i == n:
-                raw = raw.removeprefix(b"\xef\xbb\xbf") if i == 1 else raw
-                try:
-                    return raw.decode("utf-8").rstrip("\r\n")
-                except UnicodeDecodeError:
-                    return raw.decode("gb18030").rstrip("\r\n")
-    return ""
+def _record_at(path: Path, n: int) -> Call | None:
+    """The call on line ``n`` of a JSON Lines file, read exactly as the check read it (same decoding,
+    same fallback id, vendor results per line); lines before it are only decoded, never parsed."""
+    for x in stream_jsonl(path, lazy=True):
+        if isinstance(x, Line):
+            if x.n == n:
+                return next((c for c in x.read() if isinstance(c, Call)), None)
+        elif isinstance(x, Call) and (x.source or "").endswith(f":{n}"):  # UTF-16: decoded whole
+            return x
+    return None
 
 
 def _shown(s: Segment, report: dict[str, Any]) -> Segment:

@@ -32,7 +32,7 @@ from .common import (
 from .detect import INPUT_FORMATS, SNIFF_BYTES, head_text, sniff
 from .funasr import read_funasr
 from .jsoncalls import FORMAT_HELP, call_from_dict, read_json
-from .jsonl import Line, jsonl_line, read_jsonl, stream_jsonl
+from .jsonl import Line, stream_jsonl
 from .parquet import read_parquet
 from .plain import parse_transcript, read_plain
 from .rolemap import apply_roles, parse_roles
@@ -49,11 +49,6 @@ __all__ = [
 ]
 
 SUFFIXES = (".json", ".jsonl", ".txt", ".srt", ".vtt", ".csv", ".tsv", ".xlsx", ".parquet")
-_jsonl_line = jsonl_line  # the names cluster.py and older callers use
-_stream_jsonl = stream_jsonl
-_read_jsonl = read_jsonl
-_read_json = read_json
-_read_plain = read_plain
 
 
 @dataclass(frozen=True)
