@@ -97,10 +97,15 @@ def _safe_check(checker: Checker, call: Call) -> CallReport:
         return checker.error_report(call.call_id, [f"{call.source}: internal error: {why}"], call.source)
 
 
+def _parsed(item: Call | ReadError | Line) -> list[Call | ReadError] | tuple[Call | ReadError]:
+    """An input item as calls: an unparsed JSON Lines record is parsed here (in a worker)."""
+    return item.read() if isinstance(item, Line) else (item,)
+
+
 def _reports_of(checker: Checker, item: Call | ReadError | Line) -> list[CallReport]:
-    """The report(s) of one input item; an unparsed JSON Lines record is parsed here (in a worker)."""
+    """The report(s) of one input item."""
     out = []
-    for x in item.read() if isinstance(item, Line) else (item,):
+    for x in _parsed(item):
         if isinstance(x, ReadError):
             out.append(checker.error_report(x.call_id, [x.message], x.source))
         else:
@@ -157,7 +162,7 @@ class _Workers:
 def _died(checker: Checker, item: Call | ReadError | Line) -> list[CallReport]:
     """Error records for an item whose check kills the worker process every time."""
     out = []
-    for x in item.read() if isinstance(item, Line) else (item,):
+    for x in _parsed(item):
         msg = x.message if isinstance(x, ReadError) else (
             f"{x.source}: the worker process checking this call died (killed or out of memory); "
             "the rest of the batch went on")

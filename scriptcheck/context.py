@@ -52,7 +52,8 @@ class CallContext:
     _clean: Clean | None = field(init=False)
     _sound_hits: dict[int, dict[int, list[tuple[int, int, int]]]] | None = field(init=False, default=None)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
-    _windows: dict[tuple[str, ...] | tuple[str, int, str], Any] = field(init=False, default_factory=dict)
+    _windows: dict[tuple[str, int, str], list[int]] = field(init=False, default_factory=dict)
+    _window_sets: dict[tuple[str, int, str], frozenset[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         """Normalize every utterance, then scan the whole call at once: the utterances joined by
@@ -237,7 +238,7 @@ class CallContext:
         for n, a, b in self._sounds().get(ws.id, {}).get(seg, ()):
             # (a, b) are folded offsets; two syllables match too much mid-sentence (在检修 ≈ 再见):
             # a two-character homophone counts only at the end of the turn
-            end = b if clean is None else _clean_index(clean, b)
+            end = b if clean is None else clean.index_after(b)
             if n >= min_han and (n >= phonetic.MIN_HAN or not view[end:].strip(phonetic.TRAILING_PARTICLES)):
                 out.append((a, b))
         return sorted(set(out))
@@ -307,11 +308,10 @@ class CallContext:
         return self._windows[key]
 
     def window_set(self, stage: str, window: Window | None, speaker: str = "agent") -> frozenset[int]:
-        key = ("set", stage, id(window), speaker)
-        found = self._windows.get(key)
-        if found is None:
-            found = self._windows[key] = frozenset(self.window_segments(stage, window, speaker))
-        return found
+        key = (stage, id(window), speaker)
+        if key not in self._window_sets:
+            self._window_sets[key] = frozenset(self.window_segments(stage, window, speaker))
+        return self._window_sets[key]
 
     def _window_segments(self, stage: str, window: Window | None, speaker: str) -> list[int]:
         segs = self.call.segments
@@ -352,8 +352,3 @@ class CallContext:
             return [i for i, s in enumerate(segs) if a <= (s.start - t0) / span < b or (b == 1 and s.start >= t1)]
         n = len(segs)
         return [i for i in range(n) if a <= i / n < b]
-
-
-def _clean_index(clean: Clean, folded_end: int) -> int:
-    """Clean-view position just after folded position ``folded_end - 1``."""
-    return clean.index_after(folded_end)

@@ -145,17 +145,6 @@ class Lexicon:
         for end, (length, ids) in self._automaton.iter(text):
             yield end - length + 1, end + 1, ids
 
-    def scan(self, text: str) -> dict[int, list[Span]]:
-        """All literal hits in ``text`` (normalized), grouped by word-set id."""
-        out: dict[int, list[Span]] = {}
-        if not self._words or not text:
-            return out
-        for end, (length, ids) in self._automaton.iter(text):
-            span = (end - length + 1, end + 1)
-            for i in ids:
-                out.setdefault(i, []).append(span)
-        return out
-
     @staticmethod
     def regex_spans(ws: WordSet, text: str, joined: bool = False) -> list[Span]:
         regex = ws.regex_joined if joined else ws.regex
