@@ -52,7 +52,7 @@ def infer_roles(call: Call, said: Said, cfg: RoleSettings) -> Inference:
         return _check_swap(call, said, cfg)
     if len(unknown) < len(segs):
         return Inference(call, {"source": "labels"})  # odd segments alongside known roles: not judged
-    labels = {s.label for s in segs}
+    labels = list(dict.fromkeys(s.label for s in segs))  # first-heard order: the same output every run
     if len(labels) >= 2 and None not in labels:
         groups = {lab: [i for i, s in enumerate(segs) if s.label == lab] for lab in labels}
         scores = {lab: _cue_score(said, cfg, idx) for lab, idx in groups.items()}
