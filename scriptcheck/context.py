@@ -9,12 +9,13 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+
+import numpy as np
 
 from . import phonetic
 from .lexicon import Lexicon, Span, WordSet
 from .model import Call
-from .normalize import Clean, Normalized
+from .normalize import Clean, FoldedCall
 from .rulebook.schema import Settings, StageSettings, Window
 
 
@@ -41,9 +42,11 @@ class CallContext:
     lexicon: Lexicon
     stage_settings: StageSettings
     settings: Settings
-    norms: list[Normalized] = field(init=False)  # folded view, per utterance
-    cleans: list[Clean | None] = field(init=False)  # clean view (fillers, stutters, digits), None if same
+    norms: FoldedCall = field(init=False)  # folded view, per utterance
+    _cleans: dict[int, Clean | None] = field(init=False, default_factory=dict)  # see ``clean_view``
+    _clean_lines: list[int] | None = field(init=False, default=None)
     _starts: list[int] = field(init=False)  # where each utterance starts in the joined folded text
+    _lens: list[int] = field(init=False)  # and its length
     _literal: dict[int, dict[int, list[Span]]] = field(init=False)  # ws id → segment → spans
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
     _regex_segs: dict[int, set[int]] = field(init=False, default_factory=dict)
@@ -51,6 +54,7 @@ class CallContext:
     _joined: str = field(init=False)
     _clean: Clean | None = field(init=False)
     _sound_hits: dict[int, dict[int, list[tuple[int, int, int]]]] | None = field(init=False, default=None)
+    _bounds: tuple[np.ndarray, np.ndarray] | None = field(init=False, default=None)  # starts, lens as arrays
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
     _windows: dict[tuple[str, int, str], list[int]] = field(init=False, default_factory=dict)
     _window_sets: dict[tuple[str, int, str], frozenset[int]] = field(init=False, default_factory=dict)
@@ -59,29 +63,17 @@ class CallContext:
         """Normalize every utterance, then scan the whole call at once: the utterances joined by
         newlines (which no phrase contains) in each view, one automaton / RE2-set pass per view."""
         nz = self.lexicon.normalizer
-        self.norms = [nz.fold(s.text) for s in self.call.segments]
-        self._starts, pos = [], 0
-        for n in self.norms:
-            self._starts.append(pos)
-            pos += len(n.text) + 1
-        self._joined = "\n".join(n.text for n in self.norms)
-        self._clean = nz.clean(self._joined)
-        self.cleans = self._split_clean()
+        self.norms = folded = nz.fold_call([s.text for s in self.call.segments])
+        self._starts, self._lens, self._joined = folded.starts, folded.lens, folded.text
+        self._clean = nz.clean(self._joined, folded.cps)
         self._literal = literal = {}
-        starts, lens = self._starts, [len(n.text) for n in self.norms]
-        for view, back in self._views():  # the hottest loop of a check: kept flat on purpose
-            for a, b, ids in self.lexicon.hits(view):
-                if back is not None:
-                    a, b = back.span(a, b)
-                seg = bisect.bisect_right(starts, a) - 1
-                base = starts[seg]
-                if b > base + lens[seg]:
-                    continue  # crosses an utterance boundary
-                item = (a - base, b - base)
-                for ws_id in ids:
-                    spans = literal.setdefault(ws_id, {}).setdefault(seg, [])
-                    if item not in spans:
-                        spans.append(item)
+        owners = self.lexicon.owners
+        rows = [row for view, back in self._views() for row in self._locate(self.lexicon.matches(view), back)]
+        for pattern, seg, a, b in dict.fromkeys(rows):  # a wording seen in both views counts once
+            for ws_id in owners(pattern):
+                spans = literal.setdefault(ws_id, {}).setdefault(seg, [])
+                if (a, b) not in spans:
+                    spans.append((a, b))
         self._regex_ids = set()
         for view, _ in self._views():
             self._regex_ids |= self.lexicon.regex_candidates(view)
@@ -93,45 +85,41 @@ class CallContext:
             views.append((self._clean.text, self._clean))
         return views
 
-    def _to_segment(self, a: int, b: int, back: Clean | None) -> tuple[int, int, int] | None:
-        """A span of a joined view → (segment, start, end) in that segment's folded text."""
-        if back is not None:
-            a, b = back.span(a, b)
-        seg = bisect.bisect_right(self._starts, a) - 1
-        start = self._starts[seg]
-        if b > start + len(self.norms[seg].text):
-            return None  # crosses an utterance boundary
-        return seg, a - start, b - start
+    def _locate(self, found: np.ndarray | None, back: Clean | None) -> list[tuple[int, int, int, int]]:
+        """Automaton rows (pattern, start, end) on a joined view → (pattern, segment, start, end) in
+        that segment's folded text, dropping hits across an utterance boundary. Whole arrays at
+        once: this is the hottest part of a check."""
+        if found is None:
+            return []
+        if self._bounds is None:
+            self._bounds = (np.array(self._starts), np.array(self._lens))
+        starts, lens = self._bounds
+        pattern, a, b = found[:, 0], found[:, 1], found[:, 2]
+        if back is not None:  # clean-view hits, back to folded offsets
+            a, b = back.back[a], back.back[b - 1] + 1
+        seg = np.searchsorted(starts, a, side="right") - 1
+        base = starts[seg]
+        inside = b <= base + lens[seg]
+        return list(zip(pattern[inside].tolist(), seg[inside].tolist(), (a - base)[inside].tolist(),
+                        (b - base)[inside].tolist(), strict=True))
 
-    @staticmethod
-    def _add(index: dict[int, dict[int, list[Any]]], ws_id: int, where: tuple[int, int, int] | None,
-             extra: tuple[Any, ...] = ()) -> None:
-        if where is not None:
-            seg, a, b = where
-            spans = index.setdefault(ws_id, {}).setdefault(seg, [])
-            item = (*extra, a, b) if extra else (a, b)
-            if item not in spans:
-                spans.append(item)
-
-    def _split_clean(self) -> list[Clean | None]:
-        """The clean view of each utterance, cut out of the clean view of the joined call."""
-        n = len(self.norms)
-        if self._clean is None:
-            return [None] * n
-        text, back = self._clean.text, self._clean.back
-        out: list[Clean | None] = []
-        lo = 0
-        for seg in range(n):
-            hi = text.find("\n", lo)
-            hi = len(text) if hi < 0 else hi
-            piece = text[lo:hi]
-            if piece == self.norms[seg].text:  # nothing dropped or read differently here
-                out.append(None)
+    def clean_view(self, seg: int) -> Clean | None:
+        """The clean view of one utterance, cut out of the clean view of the joined call when first
+        asked for; None when it reads the same as the folded view."""
+        if seg not in self._cleans:
+            joined = self._clean
+            if joined is None:
+                self._cleans[seg] = None
             else:
-                start = self._starts[seg]
-                out.append(Clean(piece, back, lo, start))
-            lo = hi + 1
-        return out
+                if self._clean_lines is None:
+                    self._clean_lines = [0, *(np.flatnonzero(joined.cps == 10) + 1).tolist(), len(joined.text) + 1]
+                lo, hi = self._clean_lines[seg], self._clean_lines[seg + 1] - 1
+                start, length = self._starts[seg], self._lens[seg]
+                if hi - lo == length and joined.text.startswith(self._joined[start:start + length], lo):
+                    self._cleans[seg] = None  # nothing dropped or read differently here
+                else:
+                    self._cleans[seg] = Clean(joined.text[lo:hi], joined.back, lo, start)
+        return self._cleans[seg]
 
     def segments_with(self, ws: WordSet, sounds: bool = False) -> set[int]:
         """Segments where ``ws`` may occur (literal hit, pattern match, or — with ``sounds`` — a
@@ -160,11 +148,15 @@ class CallContext:
     def _sounds(self) -> dict[int, dict[int, list[tuple[int, int, int]]]]:
         """Homophone hits of every word set, from one pinyin pass over the joined clean view."""
         if self._sound_hits is None:
-            view, back = self._views()[-1]
+            clean = self._clean
+            key = phonetic.key_of(clean.cps if clean is not None else self.norms.cps)
             hits: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
-            for ws_id, found in self.lexicon.scan_sounds(phonetic.key(view)).items():
-                for n, a, b in found:
-                    self._add(hits, ws_id, self._to_segment(a, b, back), (n,))
+            owners = self.lexicon.sound_owners
+            for pattern, seg, a, b in dict.fromkeys(self._locate(self.lexicon.matches(key, sounds=True), clean)):
+                for ws_id, n in owners(pattern):
+                    spans = hits.setdefault(ws_id, {}).setdefault(seg, [])
+                    if (n, a, b) not in spans:
+                        spans.append((n, a, b))
             self._sound_hits = hits
         return self._sound_hits
 
@@ -181,7 +173,7 @@ class CallContext:
 
     def _segment_regex(self, seg: int, ws: WordSet) -> list[Span]:
         spans = set(self.lexicon.regex_spans(ws, self.norms[seg].text))
-        clean = self.cleans[seg]
+        clean = self.clean_view(seg)
         if clean is not None and clean.text:
             spans |= {clean.span(a, b) for a, b in self.lexicon.regex_spans(ws, clean.text)}
         return sorted(spans)
@@ -232,7 +224,7 @@ class CallContext:
         """Folded-view spans whose fuzzy pinyin equals a phrase of ``ws`` (one syllable per character)."""
         if ws.max_sound_han < min_han:
             return []
-        clean = self.cleans[seg]
+        clean = self.clean_view(seg)
         view = clean.text if clean else self.norms[seg].text
         out = []
         for n, a, b in self._sounds().get(ws.id, {}).get(seg, ()):
@@ -271,7 +263,7 @@ class CallContext:
     def has_closing(self) -> bool:
         """A call that ends right after the greeting (or where the customer never spoke) has none."""
         customer_spoke = any(
-            s.speaker == "customer" and n.text for s, n in zip(self.call.segments, self.norms, strict=True)
+            s.speaker == "customer" and n for s, n in zip(self.call.segments, self._lens, strict=True)
         )
         return customer_spoke and len(self.agent_turns) > 1
 

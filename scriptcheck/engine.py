@@ -155,11 +155,11 @@ def metrics(ctx: CallContext, overlap_seconds: float = 1.0) -> Metrics:
     duration = max(end - start, 0.0)
     talk = {"agent": 0.0, "customer": 0.0}
     agent_chars = 0
-    for s, n in zip(segs, ctx.norms, strict=True):
+    for s, n in zip(segs, ctx.norms.lens, strict=True):
         if s.speaker in talk:
             talk[s.speaker] += max(s.end - s.start, 0.0)
         if s.speaker == "agent":
-            agent_chars += len(n.text)
+            agent_chars += n
     # silence = time covered by nobody
     covered, cur_a, cur_b = 0.0, None, None
     longest = 0.0

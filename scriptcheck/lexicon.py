@@ -7,10 +7,11 @@ Patterns are RE2, so a rulebook regex cannot backtrack catastrophically.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
-import ahocorasick
+import ahocorasick_rs
+import numpy as np
 import re2
 
 from . import phonetic
@@ -64,20 +65,23 @@ class Lexicon:
     def __init__(self, normalizer: Normalizer = DEFAULT) -> None:
         self.normalizer = normalizer
         self._sets: list[WordSet] = []
-        self._automaton = ahocorasick.Automaton()
         self._words: dict[str, list[int]] = {}
+        self._owners: list[tuple[int, ...]] = []  # automaton pattern index → word-set ids
         # every pattern of every word set in one RE2 set: one pass says which word sets can match
         self._regex_set = re2.Set.SearchSet(_RE2_OPTIONS)
         self._regex_owner: list[int] = []
-        # fuzzy-pinyin keys of every phrase in a second automaton: one pass per utterance
-        self._sound_automaton = ahocorasick.Automaton()
+        # fuzzy-pinyin keys of every phrase in a second automaton: one pass per call
         self._sounds: dict[str, list[tuple[int, int]]] = {}
+        self._sound_owners: list[tuple[tuple[int, int], ...]] = []
+        self._automaton: ahocorasick_rs.AhoCorasick | None = None
+        self._sound_automaton: ahocorasick_rs.AhoCorasick | None = None
         self._built = False
 
     def __getstate__(self) -> dict[str, object]:
-        """Picklable (for the on-disk cache): the RE2 set is rebuilt from the word sets' patterns."""
+        """Picklable (for the on-disk cache): the RE2 set and the automata are rebuilt on loading."""
         state = self.__dict__.copy()
-        del state["_regex_set"]
+        for compiled in ("_regex_set", "_automaton", "_sound_automaton"):
+            del state[compiled]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -86,8 +90,9 @@ class Lexicon:
         for ws in self._sets:
             for p in ws.patterns:
                 self._regex_set.Add(f"(?m:{p})")
-        if self._regex_owner and self._built:
-            self._regex_set.Compile()
+        self._automaton = self._sound_automaton = None
+        if self._built:
+            self.build()
 
     def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
         ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
@@ -110,14 +115,11 @@ class Lexicon:
         return ws
 
     def build(self) -> None:
-        for word, ids in self._words.items():
-            self._automaton.add_word(word, (len(word), tuple(ids)))
-        if self._words:
-            self._automaton.make_automaton()
-        for key, owners in self._sounds.items():
-            self._sound_automaton.add_word(key, (len(key), tuple(owners)))
-        if self._sounds:
-            self._sound_automaton.make_automaton()
+        """Compile the automata (overlapping matches: every wording wherever it occurs) and the RE2 set."""
+        self._owners = [tuple(ids) for ids in self._words.values()]
+        self._automaton = ahocorasick_rs.AhoCorasick(list(self._words)) if self._words else None
+        self._sound_owners = [tuple(owners) for owners in self._sounds.values()]
+        self._sound_automaton = ahocorasick_rs.AhoCorasick(list(self._sounds)) if self._sounds else None
         if self._regex_owner:
             self._regex_set.Compile()
         self._built = True
@@ -128,22 +130,25 @@ class Lexicon:
             return set()
         return {self._regex_owner[i] for i in self._regex_set.Match(text) or ()}
 
-    def scan_sounds(self, key: str) -> dict[int, list[tuple[int, int, int]]]:
-        """Homophone hits in a fuzzy-pinyin ``key``: word-set id → [(Han chars, start, end)]."""
-        out: dict[int, list[tuple[int, int, int]]] = {}
-        if not self._sounds or not key:
-            return out
-        for end, (length, owners) in self._sound_automaton.iter(key):
-            for ws_id, n in owners:
-                out.setdefault(ws_id, []).append((n, end - length + 1, end + 1))
-        return out
+    def matches(self, text: str, sounds: bool = False) -> np.ndarray | None:
+        """Hits in ``text`` as an array of rows (pattern, start, end), from one automaton pass: of
+        the literal wordings, or with ``sounds`` of their fuzzy-pinyin keys in a key text (see
+        ``owners``). None when nothing matched."""
+        automaton = self._sound_automaton if sounds else self._automaton
+        if automaton is None or not text:
+            return None
+        found = automaton.find_matches_as_indexes(text, overlapping=True)
+        if not found:
+            return None
+        return np.fromiter(chain.from_iterable(found), dtype=np.intp, count=3 * len(found)).reshape(-1, 3)
 
-    def hits(self, text: str) -> Iterator[tuple[int, int, tuple[int, ...]]]:
-        """Literal hits in ``text`` as (start, end, word-set ids): one automaton pass."""
-        if not self._words or not text:
-            return
-        for end, (length, ids) in self._automaton.iter(text):
-            yield end - length + 1, end + 1, ids
+    def owners(self, pattern: int) -> tuple[int, ...]:
+        """Ids of the word sets with literal wording number ``pattern``."""
+        return self._owners[pattern]
+
+    def sound_owners(self, pattern: int) -> tuple[tuple[int, int], ...]:
+        """(word-set id, Han characters) of the wordings with fuzzy-pinyin key number ``pattern``."""
+        return self._sound_owners[pattern]
 
     @staticmethod
     def regex_spans(ws: WordSet, text: str, joined: bool = False) -> list[Span]:

@@ -15,13 +15,17 @@ Every step is switchable in the rulebook (``settings.normalize``).
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+import numpy as np
 import opencc
+
+from .charmap import DROP, CharMap, Codes, codes, text_of
 
 _T2S = opencc.OpenCC("t2s")
 CN_DIGITS = "零〇一二三四五六七八九幺两洞"
@@ -32,24 +36,31 @@ MIN_SPOKEN_DIGITS = 4  # 一下 stays a word; 一三八零 is a number
 class Normalized:
     """``text`` is the folded string; ``offsets[i]`` is the index in the original of ``text[i]``.
 
-    The offset map is built only when a span is mapped back (most utterances have no hit).
+    The offset map is built only when a span is mapped back (most utterances have no hit): from the
+    fold table (``base``/``keep``), or as a window ``(kept, lo, hi, shift)`` on a whole call's map.
     """
 
-    __slots__ = ("_base", "_keep", "_offsets", "original", "text")
+    __slots__ = ("_base", "_keep", "_offsets", "_window", "original", "text")
 
     def __init__(self, text: str, offsets: tuple[int, ...] | None, original: str,
-                 base: str = "", keep: dict[int, object] | None = None) -> None:
+                 base: str = "", keep: dict[int, object] | None = None,
+                 window: tuple[Any, int, int, int] | None = None) -> None:
         self.text = text
         self.original = original
         self._offsets = offsets
         self._base = base
         self._keep = keep
+        self._window = window
 
     @property
     def offsets(self) -> tuple[int, ...]:
         if self._offsets is None:
-            table = self._keep or {}
-            self._offsets = tuple(i for i, c in enumerate(self._base) if table[ord(c)] is not None)
+            if self._window is not None:
+                kept, lo, hi, shift = self._window
+                self._offsets = tuple((kept[lo:hi] - shift).tolist())
+            else:
+                table = self._keep or {}
+                self._offsets = tuple(i for i, c in enumerate(self._base) if table[ord(c)] is not None)
         return self._offsets
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -64,35 +75,64 @@ class Normalized:
         return self.original[a:b]
 
 
+class FoldedCall:
+    """Every utterance of a call folded in one pass: ``text`` is the folded utterances joined by
+    newlines (folding drops any newline inside an utterance), ``starts[i]`` where utterance ``i``
+    begins in it. Each utterance's ``Normalized`` view is made when first asked for."""
+
+    __slots__ = ("_kept", "_norms", "_raw_starts", "cps", "lens", "originals", "starts", "text")
+
+    def __init__(self, text: str, cps: Codes, starts: list[int], lens: list[int], originals: list[str],
+                 kept: Any, raw_starts: list[int]) -> None:
+        self.text, self.cps, self.starts, self.lens, self.originals = text, cps, starts, lens, originals
+        self._kept, self._raw_starts = kept, raw_starts  # kept: joined-original index of each char
+        self._norms: list[Normalized | None] = [None] * len(lens)
+
+    def __len__(self) -> int:
+        return len(self.lens)
+
+    def __getitem__(self, i: int) -> Normalized:
+        n = self._norms[i]
+        if n is None:
+            a = self.starts[i]
+            b = a + self.lens[i]
+            self._norms[i] = n = Normalized(self.text[a:b], None, self.originals[i],
+                                            window=(self._kept, a, b, self._raw_starts[i]))
+        return n
+
+    def __iter__(self) -> Iterator[Normalized]:
+        return (self[i] for i in range(len(self.lens)))
+
+
 @dataclass(frozen=True, slots=True)
 class Clean:
-    """The clean view of a folded text: ``to_folded[i]`` is the folded index of ``text[i]``.
+    """The clean view of a folded text: ``back[i]`` is the folded index of ``text[i]`` (an array).
 
     An utterance's view is a window on the whole call's map (``back[lo + i] - shift``), so
-    cutting a call into utterances copies no offsets; ``to_folded`` is materialised on demand.
+    cutting a call into utterances copies no offsets.
     """
 
     text: str
-    back: tuple[int, ...]
+    back: Any  # numpy array of folded indexes
     lo: int = 0
     shift: int = 0
+    cps: Any = None  # the code points of ``text`` (for a whole call's view)
 
     @property
     def to_folded(self) -> tuple[int, ...]:
-        if not self.lo and not self.shift and len(self.back) == len(self.text):
-            return self.back
-        return tuple(k - self.shift for k in self.back[self.lo:self.lo + len(self.text)])
+        return tuple((self.back[self.lo:self.lo + len(self.text)] - self.shift).tolist())
 
     def folded_index(self, i: int) -> int:
-        return self.back[self.lo + i] - self.shift
+        return int(self.back[self.lo + i]) - self.shift
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         back, lo, shift = self.back, self.lo, self.shift
-        return back[lo + start] - shift, back[lo + end - 1] - shift + 1
+        return int(back[lo + start]) - shift, int(back[lo + end - 1]) - shift + 1
 
     def index_after(self, folded_end: int) -> int:
         """Clean-view position just after folded position ``folded_end - 1``."""
-        return bisect.bisect_right(self.back, folded_end - 1 + self.shift, self.lo, self.lo + len(self.text)) - self.lo
+        window = self.back[self.lo:self.lo + len(self.text)]
+        return int(np.searchsorted(window, folded_end - 1 + self.shift, side="right"))
 
 
 def _is_dropped(ch: str) -> bool:
@@ -195,43 +235,96 @@ class Normalizer:
             return Normalized(folded, tuple(range(len(folded))) if len(folded) < 64 else None, text, text, table)
         return Normalized(folded, None, text, text, table)
 
+    def _fold_char(self, ch: str) -> str | None:
+        return self._char(_t2s_char(ch) if self.traditional else ch)
+
+    def _charmap(self) -> CharMap:
+        cmap = self.__dict__.get("_fold_charmap")
+        if cmap is None:
+            cmap = CharMap(self._fold_char)
+            object.__setattr__(self, "_fold_charmap", cmap)
+        return cmap
+
+    def fold_call(self, texts: list[str]) -> FoldedCall:
+        """Every utterance folded exactly as ``fold`` would, in one table look-up over the call."""
+        raw = "\n".join(texts)
+        cps = codes(raw)
+        mapped = self._charmap().map(cps)
+        seps = np.flatnonzero(cps == 10)
+        if len(seps) != len(texts) - 1:  # a newline inside an utterance (rare): place the separators
+            seps = np.cumsum(np.fromiter(map(len, texts), dtype=np.intp, count=len(texts)) + 1)[:-1] - 1
+        mapped[seps] = 10  # the separators stay (as newlines); folding drops every other newline
+        keep = mapped != DROP
+        if keep.all():
+            kept, out = np.arange(len(cps)), mapped
+        else:
+            kept = np.flatnonzero(keep)
+            out = mapped[keep]
+        ends = np.flatnonzero(out == 10)
+        starts = np.concatenate(([0], ends + 1))
+        lens = np.append(ends, len(out)) - starts
+        raw_starts = [0, *(seps + 1).tolist()]
+        return FoldedCall(text_of(out), out, starts.tolist(), lens.tolist(), texts, kept, raw_starts)
+
     def _filler_re(self) -> re.Pattern[str] | None:
         if "_filler_pattern" not in self.__dict__:
             words = sorted((w for w in self.fillers if w), key=len, reverse=True)
             self.__dict__["_filler_pattern"] = re.compile("|".join(map(re.escape, words))) if words else None
         return self.__dict__["_filler_pattern"]
 
-    def clean(self, folded: str) -> Clean | None:
-        """Fillers and stutters removed, spoken digits read; ``None`` when nothing changes."""
-        drops: list[tuple[int, int]] = []  # half-open ranges of ``folded`` to leave out
-        filler_re = self._filler_re()
-        if filler_re is not None:  # filler words
-            drops += [m.span() for m in filler_re.finditer(folded)]
-        if self.stutters:  # 我我我 → 我, 好好好 → 好; doubles only for stutter-prone characters
-            for m in _RUN.finditer(folded):
-                ch, length = m.group(1), m.end() - m.start()
-                if not ch.isdigit() and (length >= 3 or ch in self.stutter_chars):
-                    drops.append((m.start() + 1, m.end()))
-        if drops:
-            drops.sort()
-            kept: list[int] = []
-            pieces: list[str] = []
-            pos = 0
-            for a, b in drops:
-                if a > pos:
-                    kept.extend(range(pos, a))
-                    pieces.append(folded[pos:a])
-                pos = max(pos, b)
-            kept.extend(range(pos, len(folded)))
-            pieces.append(folded[pos:])
-            text = "".join(pieces)
+    def _filler_split(self) -> tuple[Any, re.Pattern[str] | None]:
+        """One-character fillers as a code-point table, longer ones as a pattern: the same drops as
+        ``_filler_re`` when no one-character filler occurs inside a longer one (else: no table)."""
+        if "_filler_tables" not in self.__dict__:
+            single = [w for w in self.fillers if len(w) == 1]
+            multi = sorted((w for w in self.fillers if len(w) > 1), key=len, reverse=True)
+            if not single or any(c in w for c in single for w in multi):
+                split = (None, self._filler_re())
+            else:
+                table = np.zeros(0x110000, dtype=bool)
+                table[[ord(c) for c in single]] = True
+                split = (table, re.compile("|".join(map(re.escape, multi))) if multi else None)
+            self.__dict__["_filler_tables"] = split
+        return self.__dict__["_filler_tables"]
+
+    def clean(self, folded: str, cps: Codes | None = None) -> Clean | None:
+        """Fillers and stutters removed, spoken digits read; ``None`` when nothing changes.
+
+        Works on the code points (``cps``, computed when not given), a whole call at a time: the
+        kept positions are the map back to ``folded``."""
+        if cps is None:
+            cps = codes(folded)
+        drop: list[int] = []  # positions of ``folded`` to leave out
+        single, filler_re = self._filler_split()  # filler words
+        keep = ~single[cps] if single is not None else None
+        if filler_re is not None:
+            for m in filler_re.finditer(folded):
+                drop.extend(range(m.start(), m.end()))
+        if self.stutters and len(cps) > 1:  # 我我我 → 我, 好好好 → 好; doubles only for stutter-prone characters
+            again = (np.flatnonzero(cps[1:] == cps[:-1]) + 1).tolist()  # positions repeating the one before
+            i = 0
+            while i < len(again):
+                j = i + 1
+                while j < len(again) and again[j] == again[j - 1] + 1:
+                    j += 1
+                ch = folded[again[i]]
+                if ch != "\n" and not ch.isdigit() and (j - i >= 2 or ch in self.stutter_chars):
+                    drop.extend(again[i:j])
+                i = j
+        if drop:
+            if keep is None:
+                keep = np.ones(len(cps), dtype=bool)
+            keep[drop] = False
+        if keep is not None and not keep.all():
+            back = np.flatnonzero(keep)
+            out = cps[keep]
         else:
-            kept, text = [], folded
+            back, out = None, cps
         if self.numerals:
-            text = spoken_digits(text)
-        if not drops and text == folded:
+            out = _spoken_digits(out)
+        if back is None and out is cps:
             return None
-        return Clean(text, tuple(kept) if drops else tuple(range(len(folded))))
+        return Clean(text_of(out), back if back is not None else np.arange(len(cps)), cps=out)
 
     @lru_cache(maxsize=8192)  # noqa: B019 - normalizers live as long as their rulebook
     def phrase_forms(self, phrase: str) -> tuple[str, ...]:
@@ -243,9 +336,31 @@ class Normalizer:
         return tuple(dict.fromkeys((folded, clean.text)))
 
 
-_RUN = re.compile(r"(.)\1+")
 _DIGIT_RUN = re.compile(f"[0-9{CN_DIGITS}]{{{MIN_SPOKEN_DIGITS},}}")
 _HAS_CN_DIGIT = re.compile(f"[{CN_DIGITS}]")
+
+
+_DIGITISH = np.zeros(0x110000, dtype=bool)
+_DIGITISH[[ord(c) for c in "0123456789" + CN_DIGITS]] = True
+_TO_DIGIT = np.arange(0x110000, dtype=np.uint32)
+_TO_DIGIT[[ord(c) for c in CN_DIGITS]] = [ord(c) for c in "00123456789120"]
+
+
+def _spoken_digits(cps: Codes) -> Codes:
+    """``spoken_digits`` on code points: ``cps`` itself when there is no run to read."""
+    digitish = _DIGITISH[cps]
+    if digitish.sum() < MIN_SPOKEN_DIGITS:
+        return cps
+    padded = np.concatenate(([False], digitish, [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])  # run starts and ends, alternating
+    starts, ends = edges[::2], edges[1::2]
+    long = (ends - starts) >= MIN_SPOKEN_DIGITS
+    if not long.any():
+        return cps
+    out = cps.copy()
+    for a, b in zip(starts[long].tolist(), ends[long].tolist(), strict=True):
+        out[a:b] = _TO_DIGIT[cps[a:b]]
+    return out if (out != cps).any() else cps
 
 
 def spoken_digits(text: str) -> str:

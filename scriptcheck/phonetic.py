@@ -7,6 +7,8 @@ zh/z, ch/c, sh/s, n/l, eng/en, ing/in, ang/an, and 您/你.
 
 from __future__ import annotations
 
+from typing import Any
+
 MIN_HAN = 3  # shorter wordings match too much by sound alone (they must end the turn)
 TRAILING_PARTICLES = "啊呀哦吧了啦哈喔"
 
@@ -67,6 +69,25 @@ def table() -> dict[int, str]:
 def key(text: str) -> str:
     """The fuzzy-pinyin key of folded text: one character per character, so spans line up."""
     return text.translate(table())
+
+
+_CODES: Any = None
+
+
+def key_of(cps: Any) -> str:
+    """``key`` of the text whose code points are ``cps`` (a numpy array): one table look-up for a
+    whole call instead of a dict look-up per character."""
+    global _CODES
+    if _CODES is None:
+        import numpy as np
+
+        codes = np.arange(0x110000, dtype=np.uint32)
+        src = table()
+        codes[list(src)] = [ord(c) for c in src.values()]
+        _CODES = codes
+    from .charmap import text_of
+
+    return text_of(_CODES[cps])
 
 
 def han_count(text: str) -> int:

@@ -424,3 +424,58 @@ def test_traditional_words_opencc_leaves_alone_one_character_at_a_time(checker):
     assert any(f.rule == "forbidden.impatience.wait" for f in bad.findings)
     ok = checker.check(make_polite_call("客戶：我的寬頻還是不通。\n坐席：好的，我瞭解，請您稍等，我幫您查詢一下。"))
     assert not any(f.check == "forbidden_phrase" for f in ok.findings)
+
+
+# --------------------------------------------------------------------------------------------
+# whole-call fast paths (numpy tables) equal the per-utterance / regex definitions
+# --------------------------------------------------------------------------------------------
+def _reference_clean(nz: Normalizer, folded: str) -> tuple[str, tuple[int, ...]] | None:
+    """The clean view as first written: regex passes over the string (slow, obviously right)."""
+    import re
+
+    drops = []
+    if nz.fillers:
+        words = sorted((w for w in nz.fillers if w), key=len, reverse=True)
+        drops += [m.span() for m in re.finditer("|".join(map(re.escape, words)), folded)]
+    if nz.stutters:
+        for m in re.finditer(r"(.)\1+", folded):
+            ch = m.group(1)
+            if not ch.isdigit() and (m.end() - m.start() >= 3 or ch in nz.stutter_chars):
+                drops.append((m.start() + 1, m.end()))
+    dropped = {i for a, b in drops for i in range(a, b)}
+    kept = tuple(i for i in range(len(folded)) if i not in dropped)
+    text = "".join(folded[i] for i in kept)
+    if nz.numerals:
+        text = spoken_digits(text)
+    if not dropped and text == folded:
+        return None
+    return text, kept
+
+
+@settings(deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=8))
+@example(["第一行\n第二行", "", "请稍等"])  # a newline inside an utterance
+@example(["。", "。", "。", "好"])  # utterances that fold to nothing: runs of separators
+@example(["😀請稍等", "ＡＢＣ"])
+def test_fold_call_equals_folding_each_utterance(texts):
+    call = FOLD.fold_call(texts)
+    assert call.text == "\n".join(FOLD.fold(t).text for t in texts)
+    for i, t in enumerate(texts):
+        one = FOLD.fold(t)
+        assert call[i].text == one.text and call[i].offsets == one.offsets
+        assert call.text[call.starts[i]:call.starts[i] + call.lens[i]] == one.text
+
+
+@settings(deadline=None)
+@given(TEXT, st.sampled_from([FOLD, Normalizer(fillers=("嗯", "嗯哼", "那个")), Normalizer(stutters=False),
+                              Normalizer(numerals=False), Normalizer(fillers=())]))
+@example("我我我想那个问一下幺三八零零一三八", FOLD)
+@example("嗯哼嗯嗯好好好的的", Normalizer(fillers=("嗯", "嗯哼", "那个")))  # a filler inside another
+@example("\n\n\n我我\n我", FOLD)  # separators are never stutters
+def test_clean_view_equals_the_regex_definition(text, nz):
+    folded = nz.fold(text).text
+    got = nz.clean(folded)
+    want = _reference_clean(nz, folded)
+    assert (got is None) == (want is None)
+    if got is not None:
+        assert (got.text, got.to_folded) == want

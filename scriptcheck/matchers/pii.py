@@ -73,7 +73,7 @@ def _views(ctx: CallContext, seg: int) -> list[tuple[str, object]]:
     spoken digits read, and the clean view (a filler inside a dictated number: 一三九,嗯,五七…)."""
     folded = ctx.norms[seg].text
     views: list[tuple[str, object]] = [(spoken_digits(folded) if ctx.lexicon.normalizer.numerals else folded, None)]
-    clean = ctx.cleans[seg]
+    clean = ctx.clean_view(seg)
     if clean is not None and clean.text:
         views.append((clean.text, clean))
     return views
