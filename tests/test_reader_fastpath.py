@@ -146,3 +146,14 @@ def test_json_file_reads_the_same(body: str, tmp_path: Path, monkeypatch: pytest
     fast = list(jsoncalls.read_json(body, path))
     monkeypatch.setattr(jsoncalls, "fast_calls", lambda *_: None)
     _same(fast, list(jsoncalls.read_json(body, path)))
+
+
+def test_a_batch_labelled_another_way_is_not_tried_on_the_fast_path() -> None:
+    from scriptcheck.readers.fastjson import _looks_plain
+
+    assert _looks_plain(FAST["plain"]) and _looks_plain(json.dumps(CALL, separators=(",", ":")))
+    assert not _looks_plain(SLOW["speaker 坐席"]) and not _looks_plain(SLOW["speaker spk0 everywhere"])
+    assert not _looks_plain(SLOW["vendor ASR line"])
+    # only a hint: a later odd segment still fails validation, and the ordinary path reads the record
+    later = _dumps(_with(5, speaker="客户"))
+    assert _looks_plain(later) and fast_call(later, "x", 1) is None

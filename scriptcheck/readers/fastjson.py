@@ -19,6 +19,7 @@ keys keep the last value in both.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,27 @@ _CALL = core_schema.typed_dict_schema({
     "agent_id": _ID,
     "started_at": _ID,
     # the model's own schema: pydantic-core builds the Segments while it parses
+    # (``fail_fast``: a record that is not plain stops at its first odd segment, not build 60 errors)
     "segments": core_schema.typed_dict_field(core_schema.list_schema(Segment.__pydantic_core_schema__,
-                                                                     min_length=1)),
+                                                                     min_length=1, fail_fast=True)),
 })  # other keys are ignored, as ``call_from_dict`` ignores them
 _ONE = SchemaValidator(_CALL)
-_MANY = SchemaValidator(core_schema.list_schema(_CALL, min_length=1))
+_MANY = SchemaValidator(core_schema.list_schema(_CALL, min_length=1, fail_fast=True))
+_PLAIN_SPEAKER = re.compile(r'"speaker"\s*:\s*"(?:agent|customer)"')
+
+
+def _looks_plain(text: str) -> bool:
+    """A hint, not a check: the first speaker is literally agent or customer. A batch labelled another
+    way (坐席/客户, spk0/spk1) labels every record so; skipping it here spares a failed validation
+    (~30 µs a record). A wrong hint costs time only: validation decides."""
+    at = text.find('"speaker"')
+    return at >= 0 and _PLAIN_SPEAKER.match(text, at) is not None
 
 
 def fast_call(text: str, where: str, line: int | None = None) -> Call | None:
     """One JSON Lines record (or one ``.json`` call) as ``call_from_dict`` would read it, or ``None``."""
+    if not _looks_plain(text):
+        return None
     try:
         parsed = _ONE.validate_json(text, strict=True)
     except ValidationError:
@@ -54,6 +67,8 @@ def fast_calls(text: str, path: Path) -> list[Call] | None:
     if not text.lstrip().startswith("["):
         call = fast_call(text, str(path))
         return None if call is None else [call]
+    if not _looks_plain(text):
+        return None
     try:
         parsed = _MANY.validate_json(text, strict=True)
     except ValidationError:
