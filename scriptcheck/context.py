@@ -9,6 +9,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,9 +21,8 @@ from .normalize import Clean, FoldedCall
 from .rulebook.schema import Settings, StageSettings, Window
 
 
-@dataclass(frozen=True)
-class Turn:
-    """A run of consecutive segments by one speaker."""
+class Turn(NamedTuple):
+    """A run of consecutive segments by one speaker (a named tuple: a call has dozens, made per call)."""
 
     speaker: str
     segments: tuple[int, ...]
@@ -55,6 +56,7 @@ class CallContext:
     _clean: Clean | None = field(init=False)
     _sound_hits: dict[int, dict[int, list[tuple[int, int, int]]]] | None = field(init=False, default=None)
     _bounds: tuple[np.ndarray, np.ndarray] | None = field(init=False, default=None)  # starts, lens as arrays
+    _overlaps: dict[float, list[tuple[int, int, float]]] = field(init=False, default_factory=dict)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
     _windows: dict[tuple[str, int, str], list[int]] = field(init=False, default_factory=dict)
     _window_sets: dict[tuple[str, int, str], frozenset[int]] = field(init=False, default_factory=dict)
@@ -237,14 +239,24 @@ class CallContext:
 
     # --- structure ------------------------------------------------------------------------
     @cached_property
+    def timed(self) -> bool:
+        """``call.timed``, computed once per call."""
+        return self.call.timed
+
+    @cached_property
     def turns(self) -> list[Turn]:
-        out: list[Turn] = []
-        for i, s in enumerate(self.call.segments):
-            if out and out[-1].speaker == s.speaker:
-                out[-1] = Turn(s.speaker, (*out[-1].segments, i))
-            else:
-                out.append(Turn(s.speaker, (i,)))
-        return out
+        spk = [s.speaker for s in self.call.segments]
+        cuts = [0, *(i for i in range(1, len(spk)) if spk[i] != spk[i - 1]), len(spk)]
+        return [Turn(spk[a], tuple(range(a, b))) for a, b in pairwise(cuts) if b > a]
+
+    def overlaps(self, min_seconds: float) -> list[tuple[int, int, float]]:
+        """Agent-initiated overlaps (``matchers.timing.overlaps``), computed once per threshold: the
+        interruption rule and the call's metrics both ask."""
+        if min_seconds not in self._overlaps:
+            from .matchers.timing import overlaps
+
+            self._overlaps[min_seconds] = overlaps(self, min_seconds)
+        return self._overlaps[min_seconds]
 
     @cached_property
     def agent_turns(self) -> list[Turn]:
@@ -323,7 +335,7 @@ class CallContext:
                 keep &= {i for t in self.turns[: window.first_turns] for i in t.segments}
             if window.last_turns:
                 keep &= {i for t in self.turns[-window.last_turns:] for i in t.segments}
-            if (window.first_seconds or window.last_seconds) and not self.call.timed:
+            if (window.first_seconds or window.last_seconds) and not self.timed:
                 return []  # a time window cannot be judged without timestamps
             if window.first_seconds:
                 t0 = min(s.start for s in segs)
@@ -338,7 +350,7 @@ class CallContext:
     def _in_position(self, a: float, b: float) -> list[int]:
         """Segments whose start lies in the [a, b) share of the call (by time, else by index)."""
         segs = self.call.segments
-        if self.call.timed:
+        if self.timed:
             t0, t1 = min(s.start for s in segs), max(s.end for s in segs)
             span = max(t1 - t0, 1e-9)
             return [i for i, s in enumerate(segs) if a <= (s.start - t0) / span < b or (b == 1 and s.start >= t1)]

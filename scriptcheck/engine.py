@@ -63,7 +63,7 @@ class Checker:
             return self.error_report(call.call_id, call.errors or [f"call {call.call_id}: no segments"],
                                      call.source)
         ctx = self.context(call)  # normalized and scanned once; roles only relabel speakers
-        inferred = infer_roles(call, ctx.said, self.rulebook.settings.roles)
+        inferred = infer_roles(call, ctx, self.rulebook.settings.roles)
         if inferred.error:  # refuse to guess silently
             report = self.error_report(call.call_id, [*call.errors, inferred.error], call.source)
             report.roles = inferred.roles
@@ -144,35 +144,37 @@ def _combine(statuses: list[Status]) -> Status:
 
 def metrics(ctx: CallContext, overlap_seconds: float = 1.0) -> Metrics:
     """Call metrics of formats.md §2; timing figures are None without timestamps."""
-    from .matchers.timing import overlaps
-
     segs = ctx.call.segments
     m = Metrics(turns=len(ctx.turns))
-    if not ctx.call.timed:
+    if not ctx.timed:
         return m
-    start = min(s.start for s in segs)
-    end = max(s.end for s in segs)
+    starts = [s.start for s in segs]
+    ends = [s.end for s in segs]
+    start = min(starts)
+    end = max(ends)
     duration = max(end - start, 0.0)
     talk = {"agent": 0.0, "customer": 0.0}
     agent_chars = 0
-    for s, n in zip(segs, ctx.norms.lens, strict=True):
-        if s.speaker in talk:
-            talk[s.speaker] += max(s.end - s.start, 0.0)
-        if s.speaker == "agent":
+    for s, a, b, n in zip(segs, starts, ends, ctx.norms.lens, strict=True):
+        speaker = s.speaker
+        if speaker in talk:
+            talk[speaker] += max(b - a, 0.0)
+        if speaker == "agent":
             agent_chars += n
     # silence = time covered by nobody
     covered, cur_a, cur_b = 0.0, None, None
     longest = 0.0
     prev_end = start
-    for s in sorted(segs, key=lambda x: x.start):
-        longest = max(longest, s.start - prev_end)
-        prev_end = max(prev_end, s.end)
-        if cur_b is None or s.start > cur_b:
+    for i in sorted(range(len(segs)), key=starts.__getitem__):
+        a, b = starts[i], ends[i]
+        longest = max(longest, a - prev_end)
+        prev_end = max(prev_end, b)
+        if cur_b is None or a > cur_b:
             if cur_b is not None:
                 covered += cur_b - cur_a
-            cur_a, cur_b = s.start, s.end
+            cur_a, cur_b = a, b
         else:
-            cur_b = max(cur_b, s.end)
+            cur_b = max(cur_b, b)
     if cur_b is not None:
         covered += cur_b - cur_a
     m.duration = round(duration, 2)
@@ -180,6 +182,6 @@ def metrics(ctx: CallContext, overlap_seconds: float = 1.0) -> Metrics:
     m.customer_talk = round(talk["customer"], 2)
     m.silence_ratio = round(1 - covered / duration, 3) if duration else 0.0
     m.longest_silence = round(longest, 2)
-    m.interruptions = len(overlaps(ctx, overlap_seconds))
+    m.interruptions = len(ctx.overlaps(overlap_seconds))
     m.agent_chars_per_min = round(agent_chars / (talk["agent"] / 60), 1) if talk["agent"] else None
     return m

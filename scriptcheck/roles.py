@@ -9,17 +9,15 @@ customer the side that asks (我想…, 我的…, 你们…). Cue wordings live
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .model import Call, Segment
 
 if TYPE_CHECKING:
+    from .context import CallContext
     from .lexicon import WordSet
     from .rulebook.schema import RoleSettings
-
-Said = Callable[[int, "WordSet"], bool]  # (segment index, word set) -> said? (CallContext.said)
 
 
 @dataclass
@@ -29,13 +27,17 @@ class Inference:
     error: str | None = None
 
 
-def _cue_score(said: Said, cfg: RoleSettings, segs: list[int]) -> float:
+def _said_in(ctx: CallContext, ws: WordSet, segs: list[int]) -> int:
+    """How many of ``segs`` say a wording of ``ws``: only utterances where one may occur are looked at."""
+    maybe = ctx.segments_with(ws)
+    return sum(1 for i in maybe.intersection(segs) if ctx.said(i, ws))
+
+
+def _cue_score(ctx: CallContext, cfg: RoleSettings, segs: list[int]) -> float:
     """Agent-likeness of a group of utterances: (agent cues - customer cues) per utterance."""
     if not segs:
         return 0.0
-    agent = sum(said(i, cfg.agent.ws) for i in segs)
-    customer = sum(said(i, cfg.customer.ws) for i in segs)
-    return (agent - customer) / len(segs)
+    return (_said_in(ctx, cfg.agent.ws, segs) - _said_in(ctx, cfg.customer.ws, segs)) / len(segs)
 
 
 def _relabel(call: Call, speaker_of: dict[int, str], roles: dict[str, Any]) -> Call:
@@ -43,19 +45,19 @@ def _relabel(call: Call, speaker_of: dict[int, str], roles: dict[str, Any]) -> C
     return call.model_copy(update={"segments": segs, "roles": roles})
 
 
-def infer_roles(call: Call, said: Said, cfg: RoleSettings) -> Inference:
+def infer_roles(call: Call, ctx: CallContext, cfg: RoleSettings) -> Inference:
     if call.roles and call.roles.get("source") == "option":  # the user said who is who (--roles)
         return Inference(call, call.roles)
     segs = call.segments
     unknown = [i for i, s in enumerate(segs) if s.speaker == "unknown"]
     if not unknown:
-        return _check_swap(call, said, cfg)
+        return _check_swap(call, ctx, cfg)
     if len(unknown) < len(segs):
         return Inference(call, {"source": "labels"})  # odd segments alongside known roles: not judged
     labels = list(dict.fromkeys(s.label for s in segs))  # first-heard order: the same output every run
     if len(labels) >= 2 and None not in labels:
         groups = {lab: [i for i, s in enumerate(segs) if s.label == lab] for lab in labels}
-        scores = {lab: _cue_score(said, cfg, idx) for lab, idx in groups.items()}
+        scores = {lab: _cue_score(ctx, cfg, idx) for lab, idx in groups.items()}
         ranked = sorted(scores, key=scores.get, reverse=True)
         confidence = round(min(1.0, scores[ranked[0]] - scores[ranked[1]]), 2)
         mapping = {lab: ("agent" if lab == ranked[0] else "customer") for lab in labels}
@@ -71,7 +73,7 @@ def infer_roles(call: Call, said: Said, cfg: RoleSettings) -> Inference:
         return Inference(call, {"source": "none"}, f"call {call.call_id}: no usable segments: one segment, "
                          "speaker unknown")
     # No labels at all: each line by its own cues; a line without cues answers the line before it.
-    votes = [_cue_score(said, cfg, [i]) for i in range(len(segs))]
+    votes = [_cue_score(ctx, cfg, [i]) for i in range(len(segs))]
     resolved = [("agent" if v > 0 else "customer") if v else None for v in votes]
     confidence = round(sum(r is not None for r in resolved) / len(segs), 2)
     roles = {"source": "turn_cues", "confidence": confidence}
@@ -88,15 +90,15 @@ def infer_roles(call: Call, said: Said, cfg: RoleSettings) -> Inference:
     return Inference(_relabel(call, dict(enumerate(filled)), roles), roles)
 
 
-def _check_swap(call: Call, said: Said, cfg: RoleSettings) -> Inference:
+def _check_swap(call: Call, ctx: CallContext, cfg: RoleSettings) -> Inference:
     """Labelled calls: swap agent and customer when the 'customer' plainly speaks the agent's script."""
     segs = call.segments
     agent = [i for i, s in enumerate(segs) if s.speaker == "agent"]
     customer = [i for i, s in enumerate(segs) if s.speaker == "customer"]
     if not agent or not customer:
         return Inference(call, {"source": "labels"})
-    as_agent = _cue_score(said, cfg, customer)  # how much the "customer" sounds like an agent
-    margin = as_agent - _cue_score(said, cfg, agent)
+    as_agent = _cue_score(ctx, cfg, customer)  # how much the "customer" sounds like an agent
+    margin = as_agent - _cue_score(ctx, cfg, agent)
     if as_agent <= 0 or margin < cfg.swap_margin:
         return Inference(call, {"source": "labels"})
     roles = {"source": "swapped", "confidence": round(min(1.0, margin), 2)}

@@ -24,7 +24,7 @@ def find_holds(ctx: CallContext) -> list[Hold]:
     cfg = ctx.stage_settings.hold
     segs = ctx.call.segments
     holds: list[Hold] = []
-    if ctx.call.timed:
+    if ctx.timed:
         latest_end = segs[0].end if segs else 0.0
         for i in range(1, len(segs)):
             gap = segs[i].start - latest_end

@@ -21,6 +21,7 @@ YAML::
 from __future__ import annotations
 
 import bisect
+from itertools import accumulate
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
@@ -52,18 +53,20 @@ class TimingRule(RuleBase):
 def overlaps(ctx: CallContext, min_seconds: float) -> list[tuple[int, int, float]]:
     """(agent segment, customer segment, seconds) for every agent-initiated overlap."""
     segs = ctx.call.segments
-    customers = sorted((s.start, j) for j, s in enumerate(segs) if s.speaker == "customer")
-    starts = [st for st, _ in customers]
+    customers = sorted((s.start, j, s.end) for j, s in enumerate(segs) if s.speaker == "customer")
+    starts = [st for st, _, _ in customers]
+    reach = list(accumulate((end for _, _, end in customers), max))  # latest end so far, in start order
     out = []
     for i, a in enumerate(segs):
         if a.speaker != "agent":
             continue
-        # customer segments that started before the agent did, latest first (a 10,000-turn call stays linear-ish)
         k = bisect.bisect_left(starts, a.start)
-        for _, j in reversed(customers[max(0, k - 8):k]):
-            c = segs[j]
-            if c.start < a.start < c.end and min(c.end, a.end) - a.start >= min_seconds:
-                out.append((i, j, round(min(c.end, a.end) - a.start, 2)))
+        if not k or reach[k - 1] <= a.start:
+            continue  # no customer who started earlier is still talking (most agent turns)
+        # customer segments that started before the agent did, latest first (a 10,000-turn call stays linear-ish)
+        for c_start, j, c_end in reversed(customers[max(0, k - 8):k]):
+            if c_start < a.start < c_end and min(c_end, a.end) - a.start >= min_seconds:
+                out.append((i, j, round(min(c_end, a.end) - a.start, 2)))
                 break
     return out
 
@@ -80,12 +83,12 @@ def gaps(ctx: CallContext, min_seconds: float) -> list[tuple[int, float]]:
 
 
 def evaluate(rule: TimingRule, ctx: CallContext) -> Outcome:
-    if not ctx.call.timed:
+    if not ctx.timed:
         return Outcome("n/a")
     segs = ctx.call.segments
     hits = []
     if rule.metric == "overlap":
-        hits = [hit(ctx, i, notes=[note("overlap", secs=f"{s:.1f}")]) for i, _, s in overlaps(ctx, rule.min_seconds)]
+        hits = [hit(ctx, i, notes=[note("overlap", secs=f"{s:.1f}")]) for i, _, s in ctx.overlaps(rule.min_seconds)]
     elif rule.metric == "gap":
         hits = [hit(ctx, i, notes=[note("gap", secs=f"{s:.1f}")]) for i, s in gaps(ctx, rule.min_seconds)]
     elif rule.metric == "speech_rate":
