@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import phonetic
-from .lexicon import Lexicon, Span, WordSet
+from .lexicon import SHORT_SOUND, Lexicon, Span, WordSet
 from .model import Call
 from .normalize import Clean, FoldedCall
 from .rulebook.schema import Settings, StageSettings, Window
@@ -54,7 +54,8 @@ class CallContext:
     _regex_ids: set[int] = field(init=False)  # word sets with a pattern that matches somewhere in the call
     _joined: str = field(init=False)
     _clean: Clean | None = field(init=False)
-    _sound_hits: dict[int, dict[int, list[tuple[int, int, int]]]] | None = field(init=False, default=None)
+    _sound_hits: dict[bool, dict[int, dict[int, list[tuple[int, int, int]]]]] = field(init=False, default_factory=dict)
+    _sound_key: np.ndarray | None = field(init=False, default=None)
     _bounds: tuple[np.ndarray, np.ndarray] | None = field(init=False, default=None)  # starts, lens as arrays
     _overlaps: dict[float, list[tuple[int, int, float]]] = field(init=False, default_factory=dict)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
@@ -70,7 +71,9 @@ class CallContext:
         self._clean = nz.clean(self._joined, folded.cps)
         self._literal = literal = {}
         owners = self.lexicon.owners
-        rows = [row for view, back in self._views() for row in self._locate(self.lexicon.matches(view), back)]
+        rows = self._locate(self.lexicon.matches(folded.cps), None)
+        if self._clean is not None:
+            rows += self._locate(self.lexicon.matches(self._clean.cps), self._clean)
         for pattern, seg, a, b in dict.fromkeys(rows):  # a wording seen in both views counts once
             for ws_id in owners(pattern):
                 spans = literal.setdefault(ws_id, {}).setdefault(seg, [])
@@ -123,14 +126,16 @@ class CallContext:
                     self._cleans[seg] = Clean(joined.text[lo:hi], joined.back, lo, start)
         return self._cleans[seg]
 
-    def segments_with(self, ws: WordSet, sounds: bool = False) -> set[int]:
-        """Segments where ``ws`` may occur (literal hit, pattern match, or — with ``sounds`` — a
-        homophone): matchers look only there instead of at every utterance."""
+    def segments_with(self, ws: WordSet, sounds: int = 0) -> set[int]:
+        """Segments where ``ws`` may occur (literal hit, pattern match, or — with ``sounds`` = N > 0 —
+        a homophone of a wording of at least N Han characters): matchers look only there instead of
+        at every utterance."""
         out = set(self._literal.get(ws.id, ()))
         if ws.regex is not None and ws.id in self._regex_ids:
             out |= self._regex_candidate_segments(ws)
-        if sounds and ws.sounds:
-            out |= set(self._sounds().get(ws.id, ()))
+        if sounds and ws.max_sound_han >= sounds:
+            for short in self._sound_kinds(sounds):
+                out.update(self._sounds(short).get(ws.id, ()))
         return out
 
     def _regex_candidate_segments(self, ws: WordSet) -> set[int]:
@@ -147,20 +152,26 @@ class CallContext:
             self._regex_segs[ws.id] = segs
         return self._regex_segs[ws.id]
 
-    def _sounds(self) -> dict[int, dict[int, list[tuple[int, int, int]]]]:
-        """Homophone hits of every word set, from one pinyin pass over the joined clean view."""
-        if self._sound_hits is None:
+    def _sounds(self, short: bool) -> dict[int, dict[int, list[tuple[int, int, int]]]]:
+        """Homophone hits of every word set, from one pinyin pass over the joined clean view: of the
+        wordings of more than ``SHORT_SOUND`` Han characters, or (``short``) of the others."""
+        if short not in self._sound_hits:
             clean = self._clean
-            key = phonetic.key_of(clean.cps if clean is not None else self.norms.cps)
+            if self._sound_key is None:
+                self._sound_key = phonetic.key_codes(clean.cps if clean is not None else self.norms.cps)
             hits: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
             owners = self.lexicon.sound_owners
-            for pattern, seg, a, b in dict.fromkeys(self._locate(self.lexicon.matches(key, sounds=True), clean)):
-                for ws_id, n in owners(pattern):
+            found = self.lexicon.sound_matches(self._sound_key, short)
+            for pattern, seg, a, b in dict.fromkeys(self._locate(found, clean)):
+                for ws_id, n in owners(pattern, short):
                     spans = hits.setdefault(ws_id, {}).setdefault(seg, [])
                     if (n, a, b) not in spans:
                         spans.append((n, a, b))
-            self._sound_hits = hits
-        return self._sound_hits
+            self._sound_hits[short] = hits
+        return self._sound_hits[short]
+
+    def _sound_kinds(self, min_han: int) -> tuple[bool, ...]:
+        return (False, True) if min_han <= SHORT_SOUND else (False,)
 
     # --- phrase look-up -------------------------------------------------------------------
     def spans(self, seg: int, ws: WordSet) -> list[Span]:
@@ -229,12 +240,13 @@ class CallContext:
         clean = self.clean_view(seg)
         view = clean.text if clean else self.norms[seg].text
         out = []
-        for n, a, b in self._sounds().get(ws.id, {}).get(seg, ()):
-            # (a, b) are folded offsets; two syllables match too much mid-sentence (在检修 ≈ 再见):
-            # a two-character homophone counts only at the end of the turn
-            end = b if clean is None else clean.index_after(b)
-            if n >= min_han and (n >= phonetic.MIN_HAN or not view[end:].strip(phonetic.TRAILING_PARTICLES)):
-                out.append((a, b))
+        for short in self._sound_kinds(min_han):
+            for n, a, b in self._sounds(short).get(ws.id, {}).get(seg, ()):
+                # (a, b) are folded offsets; two syllables match too much mid-sentence (在检修 ≈ 再见):
+                # a two-character homophone counts only at the end of the turn
+                end = b if clean is None else clean.index_after(b)
+                if n >= min_han and (n >= phonetic.MIN_HAN or not view[end:].strip(phonetic.TRAILING_PARTICLES)):
+                    out.append((a, b))
         return sorted(set(out))
 
     # --- structure ------------------------------------------------------------------------

@@ -15,11 +15,14 @@ import numpy as np
 import re2
 
 from . import phonetic
+from .charmap import text_of
 from .normalize import DEFAULT, Normalizer
 
 Span = tuple[int, int]  # half-open, in normalized text
 
 MAX_PATTERN_LEN = 2000
+SHORT_SOUND = 2  # wordings of this many Han characters or fewer have their keys in an automaton apart
+DFA_MAX_WORDS = 20000  # a DFA scans ~2x faster but builds slower: used up to this many wordings
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 8 << 20
 
@@ -38,6 +41,38 @@ class WordSet:
 
     def __bool__(self) -> bool:
         return bool(self.phrases or self.patterns)
+
+
+class Scanner:
+    """An Aho-Corasick automaton (Rust ``aho-corasick``) over UTF-16 code units: a call's code
+    points are already an array, so the haystack is one ``astype`` away, and offsets need no
+    conversion from UTF-8 bytes. Every match is reported (overlapping), with its wording's index."""
+
+    def __init__(self, words: list[str]) -> None:
+        impl = ahocorasick_rs.Implementation.DFA if len(words) <= DFA_MAX_WORDS else None
+        self.utf16 = all(ord(c) < 0x10000 for w in words for c in w)
+        if self.utf16:
+            units = [w.encode("utf-16-le") for w in words]
+            self.automaton = ahocorasick_rs.BytesAhoCorasick(units, implementation=impl)
+        else:  # a wording beyond the BMP (rare): str matching
+            self.text_automaton = ahocorasick_rs.AhoCorasick(words, implementation=impl)
+
+    def scan(self, cps: np.ndarray) -> np.ndarray | None:
+        if not len(cps):
+            return None
+        if self.utf16:
+            if cps.max() >= 0x10000:  # no wording has such a character: one that never matches stands in
+                cps = np.where(cps < 0x10000, cps, 0xFFFF)
+            found = self.automaton.find_matches_as_indexes(cps.astype(np.uint16).tobytes(), overlapping=True)
+        else:
+            found = self.text_automaton.find_matches_as_indexes(text_of(cps), overlapping=True)
+        if not found:
+            return None
+        rows = np.fromiter(chain.from_iterable(found), dtype=np.intp, count=3 * len(found)).reshape(-1, 3)
+        if self.utf16:
+            rows = rows[rows[:, 1] % 2 == 0]  # a match must start on a code unit, not inside one
+            rows[:, 1:] //= 2
+        return rows if len(rows) else None
 
 
 class PatternError(ValueError):
@@ -72,15 +107,17 @@ class Lexicon:
         self._regex_owner: list[int] = []
         # fuzzy-pinyin keys of every phrase in a second automaton: one pass per call
         self._sounds: dict[str, list[tuple[int, int]]] = {}
-        self._sound_owners: list[tuple[tuple[int, int], ...]] = []
-        self._automaton: ahocorasick_rs.AhoCorasick | None = None
-        self._sound_automaton: ahocorasick_rs.AhoCorasick | None = None
+        # keys of two-character wordings (再见) apart: they match often and only rules that accept
+        # two-character homophones ask for them
+        self._sound_owners: dict[bool, list[tuple[tuple[int, int], ...]]] = {}
+        self._automaton: Scanner | None = None
+        self._sound_automata: dict[bool, Scanner | None] = {}
         self._built = False
 
     def __getstate__(self) -> dict[str, object]:
         """Picklable (for the on-disk cache): the RE2 set and the automata are rebuilt on loading."""
         state = self.__dict__.copy()
-        for compiled in ("_regex_set", "_automaton", "_sound_automaton"):
+        for compiled in ("_regex_set", "_automaton", "_sound_automata"):
             del state[compiled]
         return state
 
@@ -90,7 +127,7 @@ class Lexicon:
         for ws in self._sets:
             for p in ws.patterns:
                 self._regex_set.Add(f"(?m:{p})")
-        self._automaton = self._sound_automaton = None
+        self._automaton, self._sound_automata = None, {}
         if self._built:
             self.build()
 
@@ -117,9 +154,11 @@ class Lexicon:
     def build(self) -> None:
         """Compile the automata (overlapping matches: every wording wherever it occurs) and the RE2 set."""
         self._owners = [tuple(ids) for ids in self._words.values()]
-        self._automaton = ahocorasick_rs.AhoCorasick(list(self._words)) if self._words else None
-        self._sound_owners = [tuple(owners) for owners in self._sounds.values()]
-        self._sound_automaton = ahocorasick_rs.AhoCorasick(list(self._sounds)) if self._sounds else None
+        self._automaton = Scanner(list(self._words)) if self._words else None
+        for short in (False, True):
+            keys = {k: v for k, v in self._sounds.items() if (v[0][1] <= SHORT_SOUND) == short}  # n is the key's
+            self._sound_owners[short] = [tuple(owners) for owners in keys.values()]
+            self._sound_automata[short] = Scanner(list(keys)) if keys else None
         if self._regex_owner:
             self._regex_set.Compile()
         self._built = True
@@ -130,25 +169,28 @@ class Lexicon:
             return set()
         return {self._regex_owner[i] for i in self._regex_set.Match(text) or ()}
 
-    def matches(self, text: str, sounds: bool = False) -> np.ndarray | None:
-        """Hits in ``text`` as an array of rows (pattern, start, end), from one automaton pass: of
-        the literal wordings, or with ``sounds`` of their fuzzy-pinyin keys in a key text (see
-        ``owners``). None when nothing matched."""
-        automaton = self._sound_automaton if sounds else self._automaton
-        if automaton is None or not text:
+    def matches(self, cps: np.ndarray) -> np.ndarray | None:
+        """Literal hits in the text whose code points are ``cps``, as an array of rows (pattern,
+        start, end), from one automaton pass (see ``owners``). None when nothing matched."""
+        if self._automaton is None or not len(cps):
             return None
-        found = automaton.find_matches_as_indexes(text, overlapping=True)
-        if not found:
+        return self._automaton.scan(cps)
+
+    def sound_matches(self, key: np.ndarray, short: bool) -> np.ndarray | None:
+        """Like ``matches``, of the fuzzy-pinyin keys of wordings of more than ``SHORT_SOUND`` Han
+        characters (``short``: of at most that many) in the code points of a key text."""
+        automaton = self._sound_automata.get(short)
+        if automaton is None or not len(key):
             return None
-        return np.fromiter(chain.from_iterable(found), dtype=np.intp, count=3 * len(found)).reshape(-1, 3)
+        return automaton.scan(key)
 
     def owners(self, pattern: int) -> tuple[int, ...]:
         """Ids of the word sets with literal wording number ``pattern``."""
         return self._owners[pattern]
 
-    def sound_owners(self, pattern: int) -> tuple[tuple[int, int], ...]:
+    def sound_owners(self, pattern: int, short: bool) -> tuple[tuple[int, int], ...]:
         """(word-set id, Han characters) of the wordings with fuzzy-pinyin key number ``pattern``."""
-        return self._sound_owners[pattern]
+        return self._sound_owners[short][pattern]
 
     @staticmethod
     def regex_spans(ws: WordSet, text: str, joined: bool = False) -> list[Span]:

@@ -40,13 +40,14 @@ _TABLE: dict[int, str] | None = None
 
 def _build_table() -> dict[int, str]:
     """``str.translate`` table: each Han character → one code point naming its fuzzy syllable (from
-    plane 15's private use area); other characters are left as they are. Codes are assigned in
+    the Basic Multilingual Plane's private use area, which folding drops from transcripts, so a key
+    is one UTF-16 unit per character); other characters are left as they are. Codes are assigned in
     code-point order, so every process (and the cached compiled rulebooks) agree on them."""
     codes: dict[str, str] = {}
     table: dict[int, str] = {}
     for code in range(HAN_FIRST, HAN_LAST + 1):
         syl = fuzzy_syllable(chr(code))
-        table[code] = codes.setdefault(syl, chr(0xF0000 + len(codes)))
+        table[code] = codes.setdefault(syl, chr(0xE000 + len(codes)))
     return table
 
 
@@ -74,9 +75,9 @@ def key(text: str) -> str:
 _CODES: Any = None
 
 
-def key_of(cps: Any) -> str:
-    """``key`` of the text whose code points are ``cps`` (a numpy array): one table look-up for a
-    whole call instead of a dict look-up per character."""
+def key_codes(cps: Any) -> Any:
+    """``key`` as code points, of the text whose code points are ``cps`` (a numpy array): one table
+    look-up for a whole call instead of a dict look-up per character."""
     global _CODES
     if _CODES is None:
         import numpy as np
@@ -85,9 +86,7 @@ def key_of(cps: Any) -> str:
         src = table()
         codes[list(src)] = [ord(c) for c in src.values()]
         _CODES = codes
-    from .charmap import text_of
-
-    return text_of(_CODES[cps])
+    return _CODES[cps]
 
 
 def han_count(text: str) -> int:

@@ -79,7 +79,7 @@ def _allowed_today(rule: PhraseRule, ctx: CallContext) -> bool:
 
 
 def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
-    maybe = ctx.segments_with(rule.ws, sounds=bool(rule.phonetic))
+    maybe = ctx.segments_with(rule.ws, sounds=rule.phonetic)
     if not maybe or _allowed_today(rule, ctx):  # usually none of the wordings occurs in the call at all
         return Outcome("pass")
     guards = ctx.settings.guards
