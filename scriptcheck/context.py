@@ -256,6 +256,13 @@ class CallContext:
         return self.call.timed
 
     @cached_property
+    def times(self) -> tuple[list[float], list[float]]:
+        """Start and end of every segment as two lists (timed calls only): read by holds, overlaps
+        and metrics without going through the segment objects each time."""
+        segs = self.call.segments
+        return [s.start for s in segs], [s.end for s in segs]  # type: ignore[misc]
+
+    @cached_property
     def turns(self) -> list[Turn]:
         spk = [s.speaker for s in self.call.segments]
         cuts = [0, *(i for i in range(1, len(spk)) if spk[i] != spk[i - 1]), len(spk)]

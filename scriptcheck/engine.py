@@ -31,6 +31,9 @@ class Checker:
         self.lang = lang or rulebook.settings.lang
         self.mask_pii = rulebook.settings.mask_pii if mask_pii is None else mask_pii
         self._rules = rulebook.enabled_rules
+        # per rule, what the loop in ``check`` needs: looked up once, not once per call
+        self._plan = [(rule, KINDS[rule.kind].evaluate, rulebook.checks[rule.check].advisory, rule.level == "error")
+                      for rule in self._rules]
         timing = [r for r in self._rules if r.kind == "timing" and r.metric == "overlap"]
         self._overlap_seconds = timing[0].min_seconds if timing else 1.0
 
@@ -75,16 +78,16 @@ class Checker:
         advice: list[Finding] = []
         deduction = 0.0
         red_line = False
-        for rule in self._rules:
-            out = self.evaluate(rule, ctx)
-            advisory = self.rulebook.checks[rule.check].advisory
+        for rule, evaluate, advisory, error in self._plan:
+            out = Outcome("n/a") if rule.na_if and self.not_applicable(rule, ctx) else evaluate(rule, ctx)
             sink = advice if advisory else findings
-            if rule.level == "error":  # warnings add findings, never a status
+            if error:  # warnings add findings, never a status
                 statuses[rule.check].append(out.status)
-            sink.extend(self._finding(rule, ctx, h, level="warning") for h in out.review)
+            if out.review:
+                sink.extend(self._finding(rule, ctx, h, level="warning") for h in out.review)
             if out.status == "fail":
                 sink.extend(self._finding(rule, ctx, h) for h in out.hits)
-                if rule.level == "error" and not advisory:
+                if error and not advisory:
                     deduction += rule.weight
                     red_line = red_line or rule.is_red_line
         combined = {c: _combine(v) for c, v in statuses.items()}
@@ -148,8 +151,7 @@ def metrics(ctx: CallContext, overlap_seconds: float = 1.0) -> Metrics:
     m = Metrics(turns=len(ctx.turns))
     if not ctx.timed:
         return m
-    starts = [s.start for s in segs]
-    ends = [s.end for s in segs]
+    starts, ends = ctx.times
     start = min(starts)
     end = max(ends)
     duration = max(end - start, 0.0)

@@ -25,12 +25,15 @@ def find_holds(ctx: CallContext) -> list[Hold]:
     segs = ctx.call.segments
     holds: list[Hold] = []
     if ctx.timed:
-        latest_end = segs[0].end if segs else 0.0
+        starts, ends = ctx.times
+        min_gap = cfg.min_gap
+        latest_end = ends[0] if segs else 0.0
         for i in range(1, len(segs)):
-            gap = segs[i].start - latest_end
-            if gap >= cfg.min_gap and not _customer_caused(ctx, i - 1):
+            gap = starts[i] - latest_end
+            if gap >= min_gap and not _customer_caused(ctx, i - 1):
                 holds.append(Hold(i - 1, i, round(gap, 2)))
-            latest_end = max(latest_end, segs[i].end)
+            if ends[i] > latest_end:
+                latest_end = ends[i]
         return holds
     if not cfg.notice:
         return holds
