@@ -51,6 +51,7 @@ class CallContext:
     _literal: dict[int, dict[int, list[Span]]] = field(init=False)  # ws id → segment → spans
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
     _regex_segs: dict[int, set[int]] = field(init=False, default_factory=dict)
+    _utf8_views: list[tuple[bytes, list[int]]] | None = field(init=False, default=None)
     _regex_ids: set[int] = field(init=False)  # word sets with a pattern that matches somewhere in the call
     _joined: str = field(init=False)
     _clean: Clean | None = field(init=False)
@@ -142,13 +143,17 @@ class CallContext:
         """Utterances touched by a match of ``ws``'s patterns on the joined views. Lossless: a match
         inside an utterance either is found there or is hidden by a match that overlaps it."""
         if ws.id not in self._regex_segs:
+            if self._utf8_views is None:  # each view as UTF-8 and where its newlines are: a byte's
+                # utterance is the number of newlines before it, in either view
+                self._utf8_views = []
+                for view, _ in self._views():
+                    data = view.encode("utf-8", "surrogatepass")
+                    lines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()
+                    self._utf8_views.append((data, lines))
             segs: set[int] = set()
-            for view, back in self._views():
-                for a, b in self.lexicon.regex_spans(ws, view, joined=True):
-                    fa, fb = back.span(a, b) if back is not None else (a, b)
-                    first = bisect.bisect_right(self._starts, fa) - 1
-                    last = bisect.bisect_right(self._starts, max(fa, fb - 1)) - 1
-                    segs.update(range(first, last + 1))
+            for data, lines in self._utf8_views:
+                for a, b in self.lexicon.regex_byte_spans(ws, data):
+                    segs.update(range(bisect.bisect_left(lines, a), bisect.bisect_left(lines, b - 1) + 1))
             self._regex_segs[ws.id] = segs
         return self._regex_segs[ws.id]
 

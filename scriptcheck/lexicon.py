@@ -35,7 +35,7 @@ class WordSet:
     patterns: tuple[str, ...] = ()
     id: int = -1
     regex: object | None = field(default=None, repr=False)
-    regex_joined: object | None = field(default=None, repr=False)  # (?m): ^/$ at every utterance
+    regex_joined: object | None = field(default=None, repr=False)  # (?m): ^/$ at every utterance; on UTF-8
     sounds: tuple[tuple[int, str], ...] = field(default=(), repr=False)  # (Han chars, fuzzy-pinyin key)
     max_sound_han: int = 0
 
@@ -79,8 +79,9 @@ class PatternError(ValueError):
     pass
 
 
-def compile_pattern(patterns: tuple[str, ...], multiline: bool = False) -> object | None:
-    """One RE2 alternation per word set; raises ``PatternError`` naming the bad pattern."""
+def compile_pattern(patterns: tuple[str, ...], multiline: bool = False, utf8: bool = False) -> object | None:
+    """One RE2 alternation per word set; raises ``PatternError`` naming the bad pattern. ``utf8``:
+    compiled to search UTF-8 bytes (offsets in bytes; the wrapper converts none)."""
     if not patterns:
         return None
     for p in patterns:
@@ -91,7 +92,8 @@ def compile_pattern(patterns: tuple[str, ...], multiline: bool = False) -> objec
         except re2.error as e:
             raise PatternError(f"invalid RE2 pattern {p!r}: {e}") from e
     flags = "(?m)" if multiline else ""
-    return re2.compile(flags + "|".join(f"(?:{p})" for p in patterns), _RE2_OPTIONS)
+    pattern = flags + "|".join(f"(?:{p})" for p in patterns)
+    return re2.compile(pattern.encode() if utf8 else pattern, _RE2_OPTIONS)
 
 
 class Lexicon:
@@ -134,7 +136,7 @@ class Lexicon:
     def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
         ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
         ws.regex = compile_pattern(ws.patterns)
-        ws.regex_joined = compile_pattern(ws.patterns, multiline=True)
+        ws.regex_joined = compile_pattern(ws.patterns, multiline=True, utf8=True)
         forms = [f for p in ws.phrases for f in self.normalizer.phrase_forms(p)]
         ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for f in forms if (n := phonetic.han_count(f)) >= 2))
         ws.max_sound_han = max((n for n, _ in ws.sounds), default=0)
@@ -193,11 +195,19 @@ class Lexicon:
         return self._sound_owners[short][pattern]
 
     @staticmethod
-    def regex_spans(ws: WordSet, text: str, joined: bool = False) -> list[Span]:
-        regex = ws.regex_joined if joined else ws.regex
+    def regex_spans(ws: WordSet, text: str) -> list[Span]:
+        regex = ws.regex
         if regex is None or not text:
             return []
         return [m.span() for m in regex.finditer(text) if m.end() > m.start()]
+
+    @staticmethod
+    def regex_byte_spans(ws: WordSet, data: bytes) -> list[Span]:
+        """Non-empty matches of ``ws``'s patterns in a whole call's UTF-8 view, in byte offsets
+        (``(?m)``: ``^``/``$`` at every utterance)."""
+        if ws.regex_joined is None or not data:
+            return []
+        return [m.span() for m in ws.regex_joined.finditer(data) if m.end() > m.start()]  # type: ignore[attr-defined]
 
     def __len__(self) -> int:
         return len(self._words)
