@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from conftest import make_polite_call, make_transcript
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scriptcheck.context import CallContext
 from scriptcheck.engine import Checker
-from scriptcheck.matchers import KINDS, compose, phrase
+from scriptcheck.matchers import KINDS, compose, phrase, pii
 from scriptcheck.matchers.base import Outcome, hit, note
 from scriptcheck.matchers.compose import ComposeRule
 from scriptcheck.matchers.phrase import PhraseRule
@@ -101,3 +103,56 @@ def test_compose_shortcuts_change_no_outcome(checker: Checker, ctxs: list[CallCo
             assert got == want, (r.id, ctx.call.call_id)
             seen.add((r.id, got.status))
     assert ("courtesy.confirm_details", "fail") in seen and ("courtesy.confirm_details", "pass") in seen
+
+
+# --------------------------------------------------------------------------------------------
+# pii: only utterances with 11 digit-like characters are looked at
+# --------------------------------------------------------------------------------------------
+NUMBER_LINES = [
+    "坐席：您的卡号是6259 6301 2345 8876，这张卡在您身边吗？",
+    "坐席：我看到您登记的身份证号是330106199808124521，对吗？",
+    "坐席：您的身份证号是三三零一零六一九九八零八一二四五二一对吗",
+    "坐席：之前的机主销号时登记了一个新号码，是13957126604，您可以打这个号码。",
+    "坐席：之前的机主留的号码是幺三九，嗯，五七一二，六六零四。",  # a filler inside a dictated number
+    "坐席：前机主的号码是１３９５７１２６６０４。",  # full width
+    "坐席：他登记的号码是١٣٩٥٧١٢٦٦٠٤。",  # other decimal digits: \\d matches them too
+    "坐席：尾号8836的卡片，订单号202611110001234567已经发货。",  # near misses
+    "坐席：他留的号码是1395712660，少了一位。",  # ten digits
+    "坐席：一二三四五六七八九十，您稍等。\n客户：好的，我的号码一三九零五七一八二四六。",
+]
+
+
+def pii_rules(checker: Checker) -> list[Any]:
+    return [r for r in all_rules(checker._rules) if r.kind == "pii"]
+
+
+def every_utterance(ctx: CallContext) -> list[int]:
+    return list(range(len(ctx.call.segments)))
+
+
+def test_pii_skips_only_utterances_without_a_number(checker: Checker, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctxs = [checker.context(make_polite_call(line, call_id=f"n{i}")) for i, line in enumerate(NUMBER_LINES)]
+    rules = pii_rules(checker)
+    fast = [[pii.evaluate(r, c) for r in rules] for c in ctxs]
+    monkeypatch.setattr(pii, "_numbered", every_utterance)  # the definition: look at every utterance
+    assert fast == [[pii.evaluate(r, c) for r in rules] for c in ctxs]
+    assert sum(o.status == "fail" for row in fast for o in row) >= 6
+
+
+_PIECES = st.sampled_from(["1", "3", "9", "0", "6", "一", "三", "九", "零", "幺", "两", "洞", "嗯", "那个", "，", " ",
+                           "１", "٣", "号码", "卡号", "身份证", "尾号", "他留的", "是", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=30).map("".join), min_size=1, max_size=4))
+def test_pii_prefilter_property(checker: Checker, lines: list[str]) -> None:
+    text = "\n".join(f"{'坐席' if i % 2 == 0 else '客户'}：{line or '好'}" for i, line in enumerate(lines))
+    ctx = checker.context(make_transcript(text))
+    rules = pii_rules(checker)
+    fast = [pii.evaluate(r, ctx) for r in rules]
+    original = pii._numbered
+    try:
+        pii._numbered = every_utterance  # type: ignore[assignment]
+        assert fast == [pii.evaluate(r, ctx) for r in rules]
+    finally:
+        pii._numbered = original

@@ -16,9 +16,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import Field
 
-from ..normalize import spoken_digits
+from ..charmap import DROP, CharMap
+from ..normalize import CN_DIGITS, spoken_digits
 from ..rulebook.schema import RuleBase, Words
 from .base import Outcome, hit, note
 
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
 
 ID_CARD = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx](?!\d)")
 BANK_CARD = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
-_LONG_NUMBER = re.compile(r"\d{11}")
+_MIN_DIGITS = 11  # the shortest number looked for: a mobile number
+_LONG_NUMBER = re.compile(rf"\d{{{_MIN_DIGITS}}}")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
@@ -111,10 +114,33 @@ def _find(rule: PiiRule, ctx: CallContext, seg: int, text: str,
     return found
 
 
+# A character that is, or may be read as, a digit: ``\d`` (any Unicode decimal digit) or a spoken
+# numeral. Kept as a table over code points, filled on first sight of each character.
+_DIGIT_LIKE = CharMap(lambda ch: ch if ch.isdecimal() or ch in CN_DIGITS else None)
+
+
+def _numbered(ctx: CallContext) -> list[int]:
+    """Utterances with at least 11 digit-like characters, in order, from one look-up over the call.
+
+    Lossless: ``evaluate`` needs 11 digits in a row (``_LONG_NUMBER``) in a view of the utterance,
+    and every digit of a view is a digit-like character of the folded utterance (reading spoken
+    digits maps numerals to digits one for one; the clean view only leaves characters out). Most
+    utterances say no number, and making their views cost more than everything else here."""
+    folded = ctx.norms
+    digit_like = _DIGIT_LIKE.map(folded.cps) != DROP
+    if digit_like.sum() < _MIN_DIGITS:
+        return []
+    upto = np.concatenate(([0], np.cumsum(digit_like)))  # digit-like characters before each position
+    starts = np.array(folded.starts)
+    counts = upto[starts + np.array(folded.lens)] - upto[starts]
+    return np.flatnonzero(counts >= _MIN_DIGITS).tolist()
+
+
 def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
     hits = []
-    for seg, s in enumerate(ctx.call.segments):
-        if rule.speaker not in ("any", s.speaker):
+    segments = ctx.call.segments
+    for seg in _numbered(ctx):
+        if rule.speaker not in ("any", segments[seg].speaker):
             continue
         seen: set[tuple[int, int]] = set()
         for text, back in _views(ctx, seg):
