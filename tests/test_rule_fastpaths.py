@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from scriptcheck.context import CallContext
 from scriptcheck.engine import Checker
-from scriptcheck.matchers import KINDS, compose, phrase, pii
+from scriptcheck.matchers import KINDS, compose, count, phrase, pii
 from scriptcheck.matchers.base import Outcome, hit, note
 from scriptcheck.matchers.compose import ComposeRule
 from scriptcheck.matchers.phrase import PhraseRule
@@ -156,3 +156,27 @@ def test_pii_prefilter_property(checker: Checker, lines: list[str]) -> None:
         assert fast == [pii.evaluate(r, ctx) for r in rules]
     finally:
         pii._numbered = original
+
+
+# --------------------------------------------------------------------------------------------
+# count: only utterances the call's index lists are looked at
+# --------------------------------------------------------------------------------------------
+def everywhere(ctx: CallContext) -> Any:
+    """A ``segments_with`` that lists every utterance: the definition the index shortcuts."""
+    segs = set(range(len(ctx.call.segments)))
+    return lambda ws, sounds=False: segs
+
+
+def test_count_looks_only_where_a_wording_can_be(checker: Checker, ctxs: list[CallContext]) -> None:
+    rules = [r for r in all_rules(checker._rules) if r.kind == "count"]
+    assert any(r.id == "courtesy.verbal_tic" for r in rules)
+    failed = 0
+    for ctx in ctxs:
+        fast = [count.evaluate(r, ctx) for r in rules]
+        ctx.segments_with = everywhere(ctx)  # type: ignore[method-assign]
+        try:
+            assert fast == [count.evaluate(r, ctx) for r in rules], ctx.call.call_id
+        finally:
+            del ctx.segments_with
+        failed += sum(o.status == "fail" for o in fast)
+    assert failed >= 2
