@@ -13,10 +13,11 @@ import pytest
 from conftest import make_polite_call, make_transcript
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from scriptcheck.context import CallContext
 from scriptcheck.engine import Checker
-from scriptcheck.matchers import KINDS, compose, count, phrase, pii
+from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required
 from scriptcheck.matchers.base import Outcome, hit, note
 from scriptcheck.matchers.compose import ComposeRule
 from scriptcheck.matchers.phrase import PhraseRule
@@ -180,3 +181,92 @@ def test_count_looks_only_where_a_wording_can_be(checker: Checker, ctxs: list[Ca
             del ctx.segments_with
         failed += sum(o.status == "fail" for o in fast)
     assert failed >= 2
+
+
+# --------------------------------------------------------------------------------------------
+# required: closest() skips the pairs a cut-off alignment rules out
+# --------------------------------------------------------------------------------------------
+def reference_closest(ctx: CallContext, group: Any, segs: list[int], threshold: float) -> Any:
+    """``required.closest`` as first written: every phrase form aligned with every utterance."""
+    best = None
+    forms = [(p, f) for p in group.phrases for f in ctx.lexicon.normalizer.phrase_forms(p)]
+    for seg in segs:
+        text = ctx.norms[seg].text
+        if not text:
+            continue
+        for wanted, f in forms:
+            al = fuzz.partial_ratio_alignment(f, text)
+            span = (al.dest_start, al.dest_end) if len(f) <= len(text) else (0, len(text))
+            score = al.score if len(f) <= len(text) else al.score * len(text) / len(f)
+            ok = False
+            budget = required.edit_budget(len(f))
+            near = al.score >= 100 * (1 - 2 * budget / len(f)) - 1
+            if threshold > 0 and budget and near and (found := required.best_substring(f, text, budget)):
+                d, where = found
+                similarity = 100 * (1 - d / len(f))
+                if similarity >= threshold:
+                    ok, score, span = True, max(score, similarity), where
+            ptoks = (required.phrase_tokens(f) if threshold > 0 and len(f) >= required.MIN_TOKENS * 2
+                     and al.score >= 50 else ())
+            if len(ptoks) >= required.MIN_TOKENS:
+                share = 100 * len(ptoks & ctx.tokens(seg)) / len(ptoks)
+                if share > score:
+                    score, span = share, (0, len(text))
+                    ok = ok or share >= threshold > 0
+            if best is None or (ok, score) > (best.accepted, best.score):
+                best = required.Candidate(wanted, seg, span, score, ok)
+    return best
+
+
+def reportable(cand: Any) -> Any:
+    """What ``required.evaluate`` uses of a candidate: one accepted or close enough to report."""
+    return cand if cand is not None and (cand.accepted or cand.score >= required.CLOSEST_MIN) else None
+
+
+CLOSINGS = [
+    "坐席：感谢您的来电，祝您生活愉快，再见！",
+    "坐席：感谢您来电，在见。",  # paraphrase and homophone
+    "坐席：好的，感谢您的来电。",  # no goodbye
+    "坐席：好，再见。",  # no thanks
+    "坐席：谢谢您的耐心，拜拜。",
+    "坐席：请问还有其他需要帮忙的吗？\n客户：没有了。\n坐席：那先这样。",
+    "坐席：您还有别的什么问题需要咨询吗？\n客户：没了。\n坐席：好的，感谢致电。",
+    "坐席：其他的还有吗？\n客户：没有。\n坐席：嗯嗯好的，谢谢来点，再会。",
+    "坐席：好的那您这边的问题我已经帮您记录下来了，后续会有工作人员联系您的，请您保持电话畅通。",
+    "坐席：感谢您的支持和配合，稍后请对我的服务做出评价。\n客户：好。\n坐席：嗯，挂了。",
+    "坐席：您好，请问您是哪位？\n客户：我找一下张经理。\n坐席：您打错了吧。",
+]
+
+
+def test_closest_is_the_plain_alignment_of_every_pair(checker: Checker) -> None:
+    rules = [r for r in all_rules(checker._rules) if r.kind == "required"]
+    compared = reported = 0
+    for i, text in enumerate(CLOSINGS + CALLS):
+        for call in (make_polite_call(text, call_id=f"c{i}"), make_transcript(f"{text}\n客户：嗯。\n{text}")):
+            ctx = checker.context(call)
+            for r in rules:
+                segs = ctx.window_segments(r.stage, r.window)
+                for group in r.groups():
+                    for threshold in {r.fuzzy, 0.0, 60.0}:
+                        got = required.closest(ctx, group, segs, threshold)
+                        want = reportable(reference_closest(ctx, group, segs, threshold))
+                        assert got == want, (r.id, text)
+                        compared += 1
+                        reported += got is not None
+    assert compared > 500 and reported > 100
+
+
+_SAID = st.sampled_from(["感谢", "谢谢", "您", "你", "的", "来电", "来点", "致电", "支持", "合作", "再见", "在见",
+                         "拜拜", "还有", "其他", "别的", "什么", "需要", "问题", "帮您", "吗", "好的", "嗯", "，",
+                         "请问", "业务"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_SAID, min_size=1, max_size=14).map("".join), min_size=1, max_size=3))
+def test_closest_property(checker: Checker, lines: list[str]) -> None:
+    ctx = checker.context(make_transcript("\n".join(f"坐席：{line}" for line in lines)))
+    segs = list(range(len(lines)))
+    for r in (r for r in checker._rules if r.kind == "required"):
+        for group in r.groups():
+            want = reportable(reference_closest(ctx, group, segs, r.fuzzy))
+            assert required.closest(ctx, group, segs, r.fuzzy) == want
