@@ -21,6 +21,7 @@ from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required
 from scriptcheck.matchers.base import Outcome, hit, note
 from scriptcheck.matchers.compose import ComposeRule
 from scriptcheck.matchers.phrase import PhraseRule
+from scriptcheck.model import Call, Segment
 
 CALLS = [
     # a mobile number read back and confirmed / not confirmed / confirmed only by a near miss
@@ -138,6 +139,20 @@ def test_pii_skips_only_utterances_without_a_number(checker: Checker, monkeypatc
     monkeypatch.setattr(pii, "_numbered", every_utterance)  # the definition: look at every utterance
     assert fast == [[pii.evaluate(r, c) for r in rules] for c in ctxs]
     assert sum(o.status == "fail" for row in fast for o in row) >= 6
+
+
+@pytest.mark.parametrize("texts", [
+    ["您的卡号是6259630123458876", ""],  # an empty last utterance: it starts where the call ends
+    ["", "", "他留的号码是13957126604"],
+    ["一二三四五六", "七八九零一", "他留的号码是1395712660", "。。。"],  # 11 digits, but over three utterances
+    ["１３９５７１２６６０４，前机主的", "前机主的号码是一三九五七一二六六零四"],
+])
+def test_pii_prefilter_edges(checker: Checker, texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    segments = [Segment(speaker="agent" if i % 2 == 0 else "customer", text=t) for i, t in enumerate(texts)]
+    ctx = checker.context(Call(call_id="edge", segments=segments))
+    fast = [pii.evaluate(r, ctx) for r in pii_rules(checker)]
+    monkeypatch.setattr(pii, "_numbered", every_utterance)
+    assert fast == [pii.evaluate(r, ctx) for r in pii_rules(checker)]
 
 
 _PIECES = st.sampled_from(["1", "3", "9", "0", "6", "一", "三", "九", "零", "幺", "两", "洞", "嗯", "那个", "，", " ",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from ..charmap import DROP, CharMap
+from ..charmap import Codes
 from ..normalize import CN_DIGITS, spoken_digits
 from ..rulebook.schema import RuleBase, Words
 from .base import Outcome, hit, note
@@ -114,26 +114,35 @@ def _find(rule: PiiRule, ctx: CallContext, seg: int, text: str,
     return found
 
 
-# A character that is, or may be read as, a digit: ``\d`` (any Unicode decimal digit) or a spoken
-# numeral. Kept as a table over code points, filled on first sight of each character.
-_DIGIT_LIKE = CharMap(lambda ch: ch if ch.isdecimal() or ch in CN_DIGITS else None)
+# Is a code point ``\d`` (a Unicode decimal digit, as in ``_LONG_NUMBER``) or a spoken numeral?
+# 0 = not looked at yet, filled on first sight; a byte per code point keeps the CJK block small.
+_UNSEEN, _OTHER, _DIGIT_LIKE = 0, 1, 2
+_DIGIT_CLASS = np.zeros(0x110000, dtype=np.uint8)
+
+
+def _digit_like(cps: Codes) -> np.ndarray:
+    classes = _DIGIT_CLASS[cps]
+    if not classes.all():
+        for cp in np.unique(cps[classes == _UNSEEN]).tolist():
+            ch = chr(cp)
+            _DIGIT_CLASS[cp] = _DIGIT_LIKE if ch.isdecimal() or ch in CN_DIGITS else _OTHER
+        classes = _DIGIT_CLASS[cps]
+    return classes == _DIGIT_LIKE
 
 
 def _numbered(ctx: CallContext) -> list[int]:
-    """Utterances with at least 11 digit-like characters, in order, from one look-up over the call.
+    """Utterances with at least 11 digit-like characters, in order, from one pass over the call.
 
     Lossless: ``evaluate`` needs 11 digits in a row (``_LONG_NUMBER``) in a view of the utterance,
     and every digit of a view is a digit-like character of the folded utterance (reading spoken
     digits maps numerals to digits one for one; the clean view only leaves characters out). Most
     utterances say no number, and making their views cost more than everything else here."""
     folded = ctx.norms
-    digit_like = _DIGIT_LIKE.map(folded.cps) != DROP
-    if digit_like.sum() < _MIN_DIGITS:
+    found = np.append(_digit_like(folded.cps), False)  # an empty last utterance starts at the end
+    if np.count_nonzero(found) < _MIN_DIGITS:
         return []
-    upto = np.concatenate(([0], np.cumsum(digit_like)))  # digit-like characters before each position
-    starts = np.array(folded.starts)
-    counts = upto[starts + np.array(folded.lens)] - upto[starts]
-    return np.flatnonzero(counts >= _MIN_DIGITS).tolist()
+    per_utterance = np.add.reduceat(found, folded.starts, dtype=np.intp)  # (the separators are no digits)
+    return np.flatnonzero(per_utterance >= _MIN_DIGITS).tolist()
 
 
 def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
