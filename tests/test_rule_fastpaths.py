@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import re2
 from conftest import make_polite_call, make_transcript
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from rapidfuzz import fuzz
 
 from scriptcheck.context import CallContext
 from scriptcheck.engine import Checker
+from scriptcheck.lexicon import _RE2_OPTIONS
 from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required
 from scriptcheck.matchers.base import Outcome, hit, note
 from scriptcheck.matchers.compose import ComposeRule
@@ -285,3 +287,25 @@ def test_closest_property(checker: Checker, lines: list[str]) -> None:
         for group in r.groups():
             want = reportable(reference_closest(ctx, group, segs, r.fuzzy))
             assert required.closest(ctx, group, segs, r.fuzzy) == want
+
+
+# --------------------------------------------------------------------------------------------
+# lexicon: word-set patterns compiled without capturing groups match exactly the same
+# --------------------------------------------------------------------------------------------
+def test_non_capturing_patterns_match_the_same(checker: Checker) -> None:
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    texts = [t.split("：", 1)[-1] for block in CALLS + CLOSINGS + NUMBER_LINES for t in block.split("\n")]
+    texts += ["\n".join(texts), "你是猪吗", "滚", "给我滚开", "二百五十元", "你有病吧", "谢谢你", "好的谢谢", "多谢了"]
+    compared = matched = 0
+    for ws in lexicon._sets:
+        for regex, multiline in ((ws.regex, False), (ws.regex_joined, True)):
+            if regex is None:
+                continue
+            capturing = re2.compile(("(?m)" if multiline else "") + "|".join(f"(?:{p})" for p in ws.patterns),
+                                    _RE2_OPTIONS)
+            for text in texts:
+                spans = [m.span() for m in regex.finditer(text)]
+                assert spans == [m.span() for m in capturing.finditer(text)], (ws.patterns, text)
+                compared += 1
+                matched += bool(spans)
+    assert compared > 1000 and matched > 50
