@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from scriptcheck.context import CallContext
 from scriptcheck.engine import Checker
-from scriptcheck.lexicon import _RE2_OPTIONS
+from scriptcheck.lexicon import _RE2_OPTIONS, compile_pattern, match_spans
 from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required
 from scriptcheck.matchers.base import Outcome, hit, note
 from scriptcheck.matchers.compose import ComposeRule
@@ -309,3 +309,29 @@ def test_non_capturing_patterns_match_the_same(checker: Checker) -> None:
                 compared += 1
                 matched += bool(spans)
     assert compared > 1000 and matched > 50
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab滚开你是猪吗谢谢\n😀é1 ")), max_size=40)
+_PATTERNS = ["a*", "^", "$", "(?m)$", "(?m)^滚", "滚$", "(你|您)?是(猪|a+)", "谢*", "😀|é", "(?m)^(?:[^1]*1){2}", "b|"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.sampled_from(_PATTERNS))
+def test_match_spans_is_finditer(text: str, pattern: str) -> None:
+    """Offsets decoded across 1- to 4-byte characters, empty matches stepped over, as ``finditer``."""
+    regex = compile_pattern((pattern,))
+    assert match_spans(regex, text) == [m.span() for m in regex.finditer(text)]
+
+
+def test_regex_spans_is_finditer_for_every_word_set(checker: Checker) -> None:
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    calls = [checker.context(make_polite_call(t)) for t in CALLS + CLOSINGS + NUMBER_LINES]
+    texts = [v for ctx in calls for v in (ctx._joined, *(n.text for n in ctx.norms))]
+    found = 0
+    for ws in (ws for ws in lexicon._sets if ws.patterns):
+        for joined, regex in ((False, ws.regex), (True, ws.regex_joined)):
+            for text in texts:
+                want = [m.span() for m in regex.finditer(text) if m.end() > m.start()]  # type: ignore[attr-defined]
+                assert lexicon.regex_spans(ws, text, joined=joined) == want
+                found += len(want)
+    assert found > 100
