@@ -139,7 +139,9 @@ def closest(ctx: CallContext, group: Words, segs: list[int], threshold: float) -
                     ok, score, span = True, max(score, similarity), where
             # token level (jieba) only for a phrase of several words that is at least half there
             ptoks = phrase_tokens(f) if threshold > 0 and len(f) >= MIN_TOKENS * 2 and al.score >= TOKENS_MIN else ()
-            if len(ptoks) >= MIN_TOKENS:
+            # a jieba word of the turn is a piece of its text: the words of the phrase found in the
+            # text bound the share, and segmenting the turn is skipped when they cannot raise the score
+            if len(ptoks) >= MIN_TOKENS and 100 * sum(t in text for t in ptoks) / len(ptoks) > score:
                 share = 100 * len(ptoks & ctx.tokens(seg)) / len(ptoks)
                 if share > score:
                     score, span = share, (0, len(text))
