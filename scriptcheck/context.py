@@ -344,3 +344,11 @@ class CallContext:
             return [i for i, s in enumerate(segs) if a <= (s.start - t0) / span < b or (b == 1 and s.start >= t1)]
         n = len(segs)
         return [i for i in range(n) if a <= i / n < b]
+
+    def sound_segments(self, ws: WordSet, min_han: int = phonetic.MIN_HAN) -> set[int]:
+        """Segments with a homophone of a phrase of ``ws`` of at least ``min_han`` Han characters:
+        the only ones where ``sound_spans(seg, ws, min_han)`` can find anything (it drops shorter
+        phrases), so a matcher need not ask it about the others."""
+        if ws.max_sound_han < min_han:
+            return set()
+        return {seg for seg, found in self._sounds().get(ws.id, {}).items() if any(n >= min_han for n, _, _ in found)}

@@ -340,3 +340,33 @@ def test_regex_spans_is_finditer_for_every_word_set(checker: Checker) -> None:
                 assert lexicon.regex_spans(ws, text, joined=joined) == want
                 found += len(want)
     assert found > 100
+
+
+# --------------------------------------------------------------------------------------------
+# phrase: utterances with only short homophones are not looked at
+# --------------------------------------------------------------------------------------------
+HOMOPHONES = [
+    "坐席：你在说一遍吧。",  # 你再说一遍 by sound: counts for a taboo phrase
+    "坐席：您想怎么样处理？",  # the polite pronoun: not the taboo 你想怎么样
+    "坐席：这边在检修，稍后在见。",  # two-character homophones: only at the end of the turn
+    "坐席：你等一会儿，我帮你查。\n客户：好。\n坐席：你等以会，马上好。",  # 4 characters by sound, alone
+    "坐席：神经并不是问题，路口交通管制。\n客户：你真是个人才。",
+    "坐席：我也是最了，这个没半法。\n客户：你什么态度？",
+]
+
+
+def test_phrase_looks_only_where_a_long_enough_homophone_is(checker: Checker) -> None:
+    rules = [r for r in all_rules(checker._rules) if isinstance(r, PhraseRule)]
+    fired = 0
+    for i, text in enumerate(HOMOPHONES + CALLS):
+        for call in (make_transcript(text, call_id=f"h{i}"), make_polite_call(text, call_id=f"hp{i}")):
+            ctx = checker.context(call)
+            fast = [phrase.evaluate(r, ctx) for r in rules]
+            ctx.segments_with = everywhere(ctx)  # type: ignore[method-assign]
+            ctx.sound_segments = everywhere(ctx)  # type: ignore[method-assign]
+            try:
+                assert fast == [phrase.evaluate(r, ctx) for r in rules], text
+            finally:
+                del ctx.segments_with, ctx.sound_segments
+            fired += sum(bool(o.hits or o.review) for o in fast)
+    assert fired > 10

@@ -98,7 +98,9 @@ def status(rule: PhraseRule, ctx: CallContext) -> Status:
 def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
     """The rule's hits in call order, each with ``True`` when it is only for review (a red-line
     phrase heard by sound): one generator behind both ``evaluate`` and ``status``."""
-    maybe = ctx.segments_with(rule.ws, sounds=bool(rule.phonetic))
+    maybe = ctx.segments_with(rule.ws)
+    if rule.phonetic:  # homophones only of phrases long enough to count: most heard are shorter
+        maybe |= ctx.sound_segments(rule.ws, rule.phonetic)
     if not maybe or _allowed_today(rule, ctx):  # usually none of the wordings occurs in the call at all
         return
     guards = ctx.settings.guards
