@@ -134,9 +134,10 @@ class CallContext:
         out = set(self._literal.get(ws.id, ()))
         if ws.regex is not None and ws.id in self._regex_ids:
             out |= self._regex_candidate_segments(ws)
-        if sounds and ws.max_sound_han >= sounds:
+        if sounds and ws.max_sound_han >= sounds:  # only where ``sound_spans(seg, ws, sounds)`` can find any
             for short in self._sound_kinds(sounds):
-                out.update(self._sounds(short).get(ws.id, ()))
+                out.update(seg for seg, found in self._sounds(short).get(ws.id, {}).items()
+                           if any(n >= sounds for n, _, _ in found))
         return out
 
     def _regex_candidate_segments(self, ws: WordSet) -> set[int]:
@@ -380,3 +381,4 @@ class CallContext:
             return [i for i, s in enumerate(segs) if a <= (s.start - t0) / span < b or (b == 1 and s.start >= t1)]
         n = len(segs)
         return [i for i in range(n) if a <= i / n < b]
+

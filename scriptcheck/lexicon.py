@@ -25,6 +25,13 @@ SHORT_SOUND = 2  # wordings of this many Han characters or fewer have their keys
 DFA_MAX_WORDS = 20000  # a DFA scans ~2x faster but builds slower: used up to this many wordings
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 8 << 20
+# A word set's compiled alternation is asked only where it matches, never for groups: with every
+# parenthesis non-capturing, RE2 finds a match's bounds without tracking submatches, and the Python
+# wrapper converts two offsets per match instead of two per group (a quarter less time on a call).
+# The matches themselves are the same: capturing never changes what a pattern matches.
+_SPAN_OPTIONS = re2.Options()
+_SPAN_OPTIONS.max_mem = _RE2_OPTIONS.max_mem
+_SPAN_OPTIONS.never_capture = True
 
 
 @dataclass(eq=False)
@@ -93,7 +100,7 @@ def compile_pattern(patterns: tuple[str, ...], multiline: bool = False, utf8: bo
             raise PatternError(f"invalid RE2 pattern {p!r}: {e}") from e
     flags = "(?m)" if multiline else ""
     pattern = flags + "|".join(f"(?:{p})" for p in patterns)
-    return re2.compile(pattern.encode() if utf8 else pattern, _RE2_OPTIONS)
+    return re2.compile(pattern.encode() if utf8 else pattern, _SPAN_OPTIONS)
 
 
 class Lexicon:
@@ -196,10 +203,11 @@ class Lexicon:
 
     @staticmethod
     def regex_spans(ws: WordSet, text: str) -> list[Span]:
+        """Non-empty spans of ``ws``'s pattern matches in ``text``, as ``finditer`` finds them."""
         regex = ws.regex
         if regex is None or not text:
             return []
-        return [m.span() for m in regex.finditer(text) if m.end() > m.start()]
+        return [span for span in match_spans(regex, text) if span[1] > span[0]]
 
     @staticmethod
     def regex_byte_spans(ws: WordSet, data: bytes) -> list[Span]:
@@ -211,3 +219,35 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self._words)
+
+
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_MATCH = (-1, -1)
+
+
+def match_spans(regex: object, text: str) -> list[Span]:
+    """``[m.span() for m in regex.finditer(text)]`` for a pattern compiled without captures.
+
+    The wrapper's ``finditer`` builds a match object per match, with a sorted set and a dict of
+    decoded offsets around it, and most of a pattern scan's time went there; this is its loop
+    with only the two offsets each match needs, decoded the same way (bytes counted from the
+    previous match end), and the same step past an empty match. It uses the wrapper's internals
+    (``_regexp``, ``_re2``), so ``tests/test_rule_fastpaths.py`` pins it to ``finditer``."""
+    encoded = text.encode("utf-8")
+    match = regex._regexp.Match  # type: ignore[attr-defined]
+    to_chars = re2._re2.BytesToCharLen
+    pos, end = 0, len(encoded)
+    last_byte = last_char = 0
+    out: list[Span] = []
+    while True:
+        spans = match(_UNANCHORED, encoded, pos, end)
+        a, b = spans[0]
+        if (a, b) == _NO_MATCH:
+            break
+        start = last_char + to_chars(encoded, last_byte, a)
+        last_byte, last_char = b, start + to_chars(encoded, a, b)
+        out.append((start, last_char))
+        if pos == end:
+            break
+        pos = pos + re2._re2.CharLenToBytes(encoded, pos, 1) if pos == b else b
+    return out

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..model import Status
 from ..rulebook.schema import RuleBase
 from .base import Outcome, hit, note
 
@@ -55,17 +56,34 @@ class ComposeRule(RuleBase):
         return self
 
 
+_FLIP: dict[Status, Status] = {"pass": "fail", "fail": "pass", "n/a": "n/a"}
+
+
+def _status(rule: Any, ctx: CallContext) -> Status:
+    """A sub-rule's status alone (its kind's ``status`` when it has one: cheaper, no evidence)."""
+    from . import KINDS
+
+    module = KINDS[rule.kind]
+    decide = getattr(module, "status", None)
+    return decide(rule, ctx) if decide is not None else module.evaluate(rule, ctx).status
+
+
 def evaluate(rule: ComposeRule, ctx: CallContext) -> Outcome:
     from . import KINDS
 
-    outs = [KINDS[c.kind].evaluate(c, ctx) for c in rule.of]
-    statuses = [o.status for o in outs]
-    if rule.kind == "not":
-        flipped = {"pass": "fail", "fail": "pass", "n/a": "n/a"}[statuses[0]]
+    if rule.kind == "not":  # the sub-rule's evidence is never reported: only its status counts
+        flipped = _FLIP[_status(rule.of[0], ctx)]
         if flipped != "fail":
             return Outcome(flipped)
         first = ctx.window_segments(rule.stage, rule.window, rule.speaker) or [0]
         return Outcome("fail", [hit(ctx, first[0], notes=[note("condition_not_met")])])
+    outs = []
+    for c in rule.of:
+        out = KINDS[c.kind].evaluate(c, ctx)
+        if rule.kind == "all" and out.status == "pass":
+            return Outcome("pass")  # not every sub-rule can fail now, and one passed: the rest cannot matter
+        outs.append(out)
+    statuses = [o.status for o in outs]
     failed = [o for o in outs if o.status == "fail"]
     if (rule.kind == "all" and len(failed) == len(outs)) or (rule.kind == "any" and failed):
         return Outcome("fail", [h for o in failed for h in o.hits])

@@ -42,7 +42,10 @@ def evaluate(rule: CountRule, ctx: CallContext) -> Outcome:
     segs = ctx.window_segments(rule.stage, rule.window, rule.speaker)
     if not segs:
         return Outcome("n/a")
-    found = [(i, sp) for i in segs for sp in ctx.spans(i, rule.ws)]
+    # only utterances where a wording can occur (the call's index says which): the tics counted
+    # here are two-character words, looked up in every utterance of the window otherwise
+    maybe = ctx.segments_with(rule.ws)
+    found = [(i, sp) for i in segs if i in maybe for sp in ctx.spans(i, rule.ws)]
     n = len(found)
     if rule.max is not None and n > rule.max:
         return Outcome("fail", [hit(ctx, i, sp, notes=[note("count_max", n=n, max=rule.max)])

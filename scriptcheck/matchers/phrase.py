@@ -9,12 +9,14 @@ Best practice (passes): 请您再说一遍好吗 (an ``except`` wording overlapp
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from ..model import Hit, Status
 from ..rulebook.schema import RuleBase, Words
 from .base import Outcome, hit, merge_spans, note
 
@@ -79,11 +81,28 @@ def _allowed_today(rule: PhraseRule, ctx: CallContext) -> bool:
 
 
 def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
+    hits: list[Hit] = []
+    review: list[Hit] = []
+    for weak, h in _findings(rule, ctx):
+        (review if weak else hits).append(h)
+    return Outcome("fail" if hits else "pass", hits, review)
+
+
+def status(rule: PhraseRule, ctx: CallContext) -> Status:
+    """What ``evaluate`` would decide, without its evidence: stops at the first hit. A rule under
+    ``not`` (the confirmation asked somewhere in the call) only needs to know that it fires, and
+    its common wordings (对吗 / 是吗) would otherwise be checked and turned into hits one by one."""
+    return "fail" if any(not weak for weak, _ in _findings(rule, ctx)) else "pass"
+
+
+def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
+    """The rule's hits in call order, each with ``True`` when it is only for review (a red-line
+    phrase heard by sound): one generator behind both ``evaluate`` and ``status``."""
+    # homophones only of phrases long enough to count (most heard are shorter)
     maybe = ctx.segments_with(rule.ws, sounds=rule.phonetic)
     if not maybe or _allowed_today(rule, ctx):  # usually none of the wordings occurs in the call at all
-        return Outcome("pass")
+        return
     guards = ctx.settings.guards
-    hits, review = [], []
     window = ctx.window_set(rule.stage, rule.window, rule.speaker)
     for seg in sorted(maybe):
         if seg not in window:
@@ -120,9 +139,8 @@ def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
             if rule.boundary and b - a <= guards.word_boundary_max_chars and not {a, b} <= ctx.word_bounds(seg):
                 continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase
             if (a, b) not in heard:
-                hits.append(hit(ctx, seg, (a, b)))
+                yield False, hit(ctx, seg, (a, b))
             elif rule.is_red_line:
-                review.append(hit(ctx, seg, (a, b), notes=[note("homophone_review")], confidence=0.5))
+                yield True, hit(ctx, seg, (a, b), notes=[note("homophone_review")], confidence=0.5)
             else:
-                hits.append(hit(ctx, seg, (a, b), notes=[note("homophone")], confidence=0.7))
-    return Outcome("fail" if hits else "pass", hits, review)
+                yield False, hit(ctx, seg, (a, b), notes=[note("homophone")], confidence=0.7)

@@ -16,9 +16,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import Field
 
-from ..normalize import spoken_digits
+from ..charmap import Codes
+from ..normalize import CN_DIGITS, spoken_digits
 from ..rulebook.schema import RuleBase, Words
 from .base import Outcome, hit, note
 
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
 
 ID_CARD = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx](?!\d)")
 BANK_CARD = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
-_LONG_NUMBER = re.compile(r"\d{11}")
+_MIN_DIGITS = 11  # the shortest number looked for: a mobile number
+_LONG_NUMBER = re.compile(rf"\d{{{_MIN_DIGITS}}}")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
@@ -111,10 +114,42 @@ def _find(rule: PiiRule, ctx: CallContext, seg: int, text: str,
     return found
 
 
+# Is a code point ``\d`` (a Unicode decimal digit, as in ``_LONG_NUMBER``) or a spoken numeral?
+# 0 = not looked at yet, filled on first sight; a byte per code point keeps the CJK block small.
+_UNSEEN, _OTHER, _DIGIT_LIKE = 0, 1, 2
+_DIGIT_CLASS = np.zeros(0x110000, dtype=np.uint8)
+
+
+def _digit_like(cps: Codes) -> np.ndarray:
+    classes = _DIGIT_CLASS[cps]
+    if not classes.all():
+        for cp in np.unique(cps[classes == _UNSEEN]).tolist():
+            ch = chr(cp)
+            _DIGIT_CLASS[cp] = _DIGIT_LIKE if ch.isdecimal() or ch in CN_DIGITS else _OTHER
+        classes = _DIGIT_CLASS[cps]
+    return classes == _DIGIT_LIKE
+
+
+def _numbered(ctx: CallContext) -> list[int]:
+    """Utterances with at least 11 digit-like characters, in order, from one pass over the call.
+
+    Lossless: ``evaluate`` needs 11 digits in a row (``_LONG_NUMBER``) in a view of the utterance,
+    and every digit of a view is a digit-like character of the folded utterance (reading spoken
+    digits maps numerals to digits one for one; the clean view only leaves characters out). Most
+    utterances say no number, and making their views cost more than everything else here."""
+    folded = ctx.norms
+    found = np.append(_digit_like(folded.cps), False)  # an empty last utterance starts at the end
+    if np.count_nonzero(found) < _MIN_DIGITS:
+        return []
+    per_utterance = np.add.reduceat(found, folded.starts, dtype=np.intp)  # (the separators are no digits)
+    return np.flatnonzero(per_utterance >= _MIN_DIGITS).tolist()
+
+
 def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
     hits = []
-    for seg, s in enumerate(ctx.call.segments):
-        if rule.speaker not in ("any", s.speaker):
+    segments = ctx.call.segments
+    for seg in _numbered(ctx):
+        if rule.speaker not in ("any", segments[seg].speaker):
             continue
         seen: set[tuple[int, int]] = set()
         for text, back in _views(ctx, seg):

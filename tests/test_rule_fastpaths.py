@@ -1,0 +1,373 @@
+"""The matchers' shortcuts decide exactly what the plain definitions decide.
+
+Each fast path (a status without its evidence, a rule stopped once its outcome is known, an
+utterance skipped because it cannot match) is compared here with the obvious implementation on
+realistic calls, near misses included, for every rule of the default rulebook it applies to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import re2
+from conftest import make_polite_call, make_transcript
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from scriptcheck.context import CallContext
+from scriptcheck.engine import Checker
+from scriptcheck.lexicon import _RE2_OPTIONS, compile_pattern, match_spans
+from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required
+from scriptcheck.matchers.base import Outcome, hit, note
+from scriptcheck.matchers.compose import ComposeRule
+from scriptcheck.matchers.phrase import PhraseRule
+from scriptcheck.model import Call, Segment
+
+CALLS = [
+    # a mobile number read back and confirmed / not confirmed / confirmed only by a near miss
+    "客户：我的手机号是13905718246。\n坐席：好的，您的手机号是139，0571，8246，对吗？",
+    "客户：我的手机号是一三九零五七一八二四六。\n坐席：好的，我帮您查一下。",
+    "客户：我的手机号是13905718246。\n坐席：好的，我对吗啡过敏这件事不清楚。\n客户：什么？",
+    "客户：号码是幺三八，嗯，零五七一，八二四六。\n坐席：您的号码是138 0571 8246，是不是？",
+    "客户：我的电话是1390571824。\n坐席：好的，我帮您查一下。",  # ten digits: not a mobile
+    # taboo wordings, quoted, negated, reported, by sound, and inside longer words
+    "客户：你们怎么回事？\n坐席：你再说一遍，太小声了。\n坐席：你等一会，我查一下。",
+    "坐席：刚才同事说“你等一会”，实在抱歉。\n坐席：我们不能说没办法。",
+    "坐席：你在说一遍吧。\n客户：好的。\n坐席：我帮您把滚筒洗衣机的报修提交了。",
+    "坐席：路口交通管制，白痴呆症的资料我发给您。\n客户：神经病学的书呢？",
+    "客户：你们他妈的就是骗子！\n坐席：先生，您先消消气，我马上帮您处理。",
+    "坐席：你有病吧？自己不懂还来骂人。\n客户：你说什么？\n坐席：神经病，滚！",
+    # verbal tics and confirmations in quantity
+    "坐席：那个，就是说，那个套餐呢，那个，就是说每个月，那个，五十八，那个，对吧。\n客户：是吧？",
+    "坐席：对吧，是吧，对吧，是吧。\n客户：对吗？\n坐席：是吗？对不对？没错吧？",
+]
+
+
+def contexts(checker: Checker) -> list[CallContext]:
+    out = []
+    for i, text in enumerate(CALLS):
+        for call in (make_transcript(text, call_id=f"b{i}"), make_polite_call(text, call_id=f"p{i}")):
+            out.append(checker.context(call))
+    return out
+
+
+def all_rules(rules: list[Any]) -> list[Any]:
+    """Every rule and every sub-rule, depth first."""
+    out = []
+    for r in rules:
+        out.append(r)
+        out.extend(all_rules(list(getattr(r, "of", None) or [])))
+    return out
+
+
+def reference_compose(rule: ComposeRule, ctx: CallContext) -> Outcome:
+    """``compose.evaluate`` as first written: every sub-rule evaluated in full, then combined."""
+    outs = [KINDS[c.kind].evaluate(c, ctx) for c in rule.of]
+    statuses = [o.status for o in outs]
+    if rule.kind == "not":
+        flipped = {"pass": "fail", "fail": "pass", "n/a": "n/a"}[statuses[0]]
+        if flipped != "fail":
+            return Outcome(flipped)  # type: ignore[arg-type]
+        first = ctx.window_segments(rule.stage, rule.window, rule.speaker) or [0]
+        return Outcome("fail", [hit(ctx, first[0], notes=[note("condition_not_met")])])
+    failed = [o for o in outs if o.status == "fail"]
+    if (rule.kind == "all" and len(failed) == len(outs)) or (rule.kind == "any" and failed):
+        return Outcome("fail", [h for o in failed for h in o.hits])
+    if "pass" in statuses:
+        return Outcome("pass")
+    return Outcome("n/a")
+
+
+@pytest.fixture(scope="module")
+def ctxs(checker: Checker) -> list[CallContext]:
+    return contexts(checker)
+
+
+def test_phrase_status_is_the_status_of_evaluate(checker: Checker, ctxs: list[CallContext]) -> None:
+    rules = [r for r in all_rules(checker._rules) if isinstance(r, PhraseRule)]
+    assert len(rules) > 20
+    fired = 0
+    for ctx in ctxs:
+        for r in rules:
+            full = phrase.evaluate(r, ctx)
+            assert phrase.status(r, ctx) == full.status, (r.id, ctx.call.call_id)
+            fired += full.status == "fail"
+    assert fired > 10  # the calls do exercise failing rules
+
+
+def test_compose_shortcuts_change_no_outcome(checker: Checker, ctxs: list[CallContext]) -> None:
+    rules = [r for r in all_rules(checker._rules) if isinstance(r, ComposeRule)]
+    assert any(r.id == "courtesy.confirm_details" for r in rules)
+    seen = set()
+    for ctx in ctxs:
+        for r in rules:
+            got, want = compose.evaluate(r, ctx), reference_compose(r, ctx)
+            assert got == want, (r.id, ctx.call.call_id)
+            seen.add((r.id, got.status))
+    assert ("courtesy.confirm_details", "fail") in seen and ("courtesy.confirm_details", "pass") in seen
+
+
+# --------------------------------------------------------------------------------------------
+# pii: only utterances with 11 digit-like characters are looked at
+# --------------------------------------------------------------------------------------------
+NUMBER_LINES = [
+    "坐席：您的卡号是6259 6301 2345 8876，这张卡在您身边吗？",
+    "坐席：我看到您登记的身份证号是330106199808124521，对吗？",
+    "坐席：您的身份证号是三三零一零六一九九八零八一二四五二一对吗",
+    "坐席：之前的机主销号时登记了一个新号码，是13957126604，您可以打这个号码。",
+    "坐席：之前的机主留的号码是幺三九，嗯，五七一二，六六零四。",  # a filler inside a dictated number
+    "坐席：前机主的号码是１３９５７１２６６０４。",  # full width
+    "坐席：他登记的号码是١٣٩٥٧١٢٦٦٠٤。",  # other decimal digits: \\d matches them too
+    "坐席：尾号8836的卡片，订单号202611110001234567已经发货。",  # near misses
+    "坐席：他留的号码是1395712660，少了一位。",  # ten digits
+    "坐席：一二三四五六七八九十，您稍等。\n客户：好的，我的号码一三九零五七一八二四六。",
+]
+
+
+def pii_rules(checker: Checker) -> list[Any]:
+    return [r for r in all_rules(checker._rules) if r.kind == "pii"]
+
+
+def every_utterance(ctx: CallContext) -> list[int]:
+    return list(range(len(ctx.call.segments)))
+
+
+def test_pii_skips_only_utterances_without_a_number(checker: Checker, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctxs = [checker.context(make_polite_call(line, call_id=f"n{i}")) for i, line in enumerate(NUMBER_LINES)]
+    rules = pii_rules(checker)
+    fast = [[pii.evaluate(r, c) for r in rules] for c in ctxs]
+    monkeypatch.setattr(pii, "_numbered", every_utterance)  # the definition: look at every utterance
+    assert fast == [[pii.evaluate(r, c) for r in rules] for c in ctxs]
+    assert sum(o.status == "fail" for row in fast for o in row) >= 6
+
+
+@pytest.mark.parametrize("texts", [
+    ["您的卡号是6259630123458876", ""],  # an empty last utterance: it starts where the call ends
+    ["", "", "他留的号码是13957126604"],
+    ["一二三四五六", "七八九零一", "他留的号码是1395712660", "。。。"],  # 11 digits, but over three utterances
+    ["１３９５７１２６６０４，前机主的", "前机主的号码是一三九五七一二六六零四"],
+])
+def test_pii_prefilter_edges(checker: Checker, texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    segments = [Segment(speaker="agent" if i % 2 == 0 else "customer", text=t) for i, t in enumerate(texts)]
+    ctx = checker.context(Call(call_id="edge", segments=segments))
+    fast = [pii.evaluate(r, ctx) for r in pii_rules(checker)]
+    monkeypatch.setattr(pii, "_numbered", every_utterance)
+    assert fast == [pii.evaluate(r, ctx) for r in pii_rules(checker)]
+
+
+_PIECES = st.sampled_from(["1", "3", "9", "0", "6", "一", "三", "九", "零", "幺", "两", "洞", "嗯", "那个", "，", " ",
+                           "１", "٣", "号码", "卡号", "身份证", "尾号", "他留的", "是", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=30).map("".join), min_size=1, max_size=4))
+def test_pii_prefilter_property(checker: Checker, lines: list[str]) -> None:
+    text = "\n".join(f"{'坐席' if i % 2 == 0 else '客户'}：{line or '好'}" for i, line in enumerate(lines))
+    ctx = checker.context(make_transcript(text))
+    rules = pii_rules(checker)
+    fast = [pii.evaluate(r, ctx) for r in rules]
+    original = pii._numbered
+    try:
+        pii._numbered = every_utterance  # type: ignore[assignment]
+        assert fast == [pii.evaluate(r, ctx) for r in rules]
+    finally:
+        pii._numbered = original
+
+
+# --------------------------------------------------------------------------------------------
+# count: only utterances the call's index lists are looked at
+# --------------------------------------------------------------------------------------------
+def everywhere(ctx: CallContext) -> Any:
+    """A ``segments_with`` that lists every utterance: the definition the index shortcuts."""
+    segs = set(range(len(ctx.call.segments)))
+    return lambda ws, sounds=False: segs
+
+
+def test_count_looks_only_where_a_wording_can_be(checker: Checker, ctxs: list[CallContext]) -> None:
+    rules = [r for r in all_rules(checker._rules) if r.kind == "count"]
+    assert any(r.id == "courtesy.verbal_tic" for r in rules)
+    failed = 0
+    for ctx in ctxs:
+        fast = [count.evaluate(r, ctx) for r in rules]
+        ctx.segments_with = everywhere(ctx)  # type: ignore[method-assign]
+        try:
+            assert fast == [count.evaluate(r, ctx) for r in rules], ctx.call.call_id
+        finally:
+            del ctx.segments_with
+        failed += sum(o.status == "fail" for o in fast)
+    assert failed >= 2
+
+
+# --------------------------------------------------------------------------------------------
+# required: closest() skips the pairs a cut-off alignment rules out
+# --------------------------------------------------------------------------------------------
+def reference_closest(ctx: CallContext, group: Any, segs: list[int], threshold: float) -> Any:
+    """``required.closest`` as first written: every phrase form aligned with every utterance."""
+    best = None
+    forms = [(p, f) for p in group.phrases for f in ctx.lexicon.normalizer.phrase_forms(p)]
+    for seg in segs:
+        text = ctx.norms[seg].text
+        if not text:
+            continue
+        for wanted, f in forms:
+            al = fuzz.partial_ratio_alignment(f, text)
+            span = (al.dest_start, al.dest_end) if len(f) <= len(text) else (0, len(text))
+            score = al.score if len(f) <= len(text) else al.score * len(text) / len(f)
+            ok = False
+            budget = required.edit_budget(len(f))
+            near = al.score >= 100 * (1 - 2 * budget / len(f)) - 1
+            if threshold > 0 and budget and near and (found := required.best_substring(f, text, budget)):
+                d, where = found
+                similarity = 100 * (1 - d / len(f))
+                if similarity >= threshold:
+                    ok, score, span = True, max(score, similarity), where
+            ptoks = (required.phrase_tokens(f) if threshold > 0 and len(f) >= required.MIN_TOKENS * 2
+                     and al.score >= 50 else ())
+            if len(ptoks) >= required.MIN_TOKENS:
+                share = 100 * len(ptoks & ctx.tokens(seg)) / len(ptoks)
+                if share > score:
+                    score, span = share, (0, len(text))
+                    ok = ok or share >= threshold > 0
+            if best is None or (ok, score) > (best.accepted, best.score):
+                best = required.Candidate(wanted, seg, span, score, ok)
+    return best
+
+
+def reportable(cand: Any) -> Any:
+    """What ``required.evaluate`` uses of a candidate: one accepted or close enough to report."""
+    return cand if cand is not None and (cand.accepted or cand.score >= required.CLOSEST_MIN) else None
+
+
+CLOSINGS = [
+    "坐席：感谢您的来电，祝您生活愉快，再见！",
+    "坐席：感谢您来电，在见。",  # paraphrase and homophone
+    "坐席：好的，感谢您的来电。",  # no goodbye
+    "坐席：好，再见。",  # no thanks
+    "坐席：谢谢您的耐心，拜拜。",
+    "坐席：请问还有其他需要帮忙的吗？\n客户：没有了。\n坐席：那先这样。",
+    "坐席：您还有别的什么问题需要咨询吗？\n客户：没了。\n坐席：好的，感谢致电。",
+    "坐席：其他的还有吗？\n客户：没有。\n坐席：嗯嗯好的，谢谢来点，再会。",
+    "坐席：好的那您这边的问题我已经帮您记录下来了，后续会有工作人员联系您的，请您保持电话畅通。",
+    "坐席：感谢您的支持和配合，稍后请对我的服务做出评价。\n客户：好。\n坐席：嗯，挂了。",
+    "坐席：您好，请问您是哪位？\n客户：我找一下张经理。\n坐席：您打错了吧。",
+    # paraphrases that only the share of the phrase's jieba words recognises (or nearly)
+    "坐席：那您看还有其他什么我可以帮您的？\n客户：没有了。\n坐席：好的。",
+    "坐席：您这边还有业务方面的问题需要咨询吗？\n客户：没有。\n坐席：好。",
+    "坐席：其他还有没有可以帮到您？\n客户：没有。\n坐席：嗯。",
+]
+
+
+def test_closest_is_the_plain_alignment_of_every_pair(checker: Checker) -> None:
+    rules = [r for r in all_rules(checker._rules) if r.kind == "required"]
+    compared = reported = by_words = 0
+    for i, text in enumerate(CLOSINGS + CALLS):
+        for call in (make_polite_call(text, call_id=f"c{i}"), make_transcript(f"{text}\n客户：嗯。\n{text}")):
+            ctx = checker.context(call)
+            for r in rules:
+                segs = ctx.window_segments(r.stage, r.window)
+                for group in r.groups():
+                    for threshold in {r.fuzzy, 0.0, 60.0}:
+                        got = required.closest(ctx, group, segs, threshold)
+                        want = reportable(reference_closest(ctx, group, segs, threshold))
+                        assert got == want, (r.id, text)
+                        compared += 1
+                        reported += got is not None
+                        by_words += got is not None and got.span == (0, len(ctx.norms[got.seg].text))
+    assert compared > 500 and reported > 100 and by_words > 5  # the share of jieba words decided some
+
+
+_SAID = st.sampled_from(["感谢", "谢谢", "您", "你", "的", "来电", "来点", "致电", "支持", "合作", "再见", "在见",
+                         "拜拜", "还有", "其他", "别的", "什么", "需要", "问题", "帮您", "吗", "好的", "嗯", "，",
+                         "请问", "业务"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_SAID, min_size=1, max_size=14).map("".join), min_size=1, max_size=3))
+def test_closest_property(checker: Checker, lines: list[str]) -> None:
+    ctx = checker.context(make_transcript("\n".join(f"坐席：{line}" for line in lines)))
+    segs = list(range(len(lines)))
+    for r in (r for r in checker._rules if r.kind == "required"):
+        for group in r.groups():
+            want = reportable(reference_closest(ctx, group, segs, r.fuzzy))
+            assert required.closest(ctx, group, segs, r.fuzzy) == want
+
+
+# --------------------------------------------------------------------------------------------
+# lexicon: word-set patterns compiled without capturing groups match exactly the same
+# --------------------------------------------------------------------------------------------
+def test_non_capturing_patterns_match_the_same(checker: Checker) -> None:
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    texts = [t.split("：", 1)[-1] for block in CALLS + CLOSINGS + NUMBER_LINES for t in block.split("\n")]
+    texts += ["\n".join(texts), "你是猪吗", "滚", "给我滚开", "二百五十元", "你有病吧", "谢谢你", "好的谢谢", "多谢了"]
+    compared = matched = 0
+    for ws in lexicon._sets:
+        for regex, multiline in ((ws.regex, False), (ws.regex_joined, True)):
+            if regex is None:
+                continue
+            capturing = re2.compile(("(?m)" if multiline else "") + "|".join(f"(?:{p})" for p in ws.patterns),
+                                    _RE2_OPTIONS)
+            for text in texts:
+                spans = [m.span() for m in regex.finditer(text)]
+                assert spans == [m.span() for m in capturing.finditer(text)], (ws.patterns, text)
+                compared += 1
+                matched += bool(spans)
+    assert compared > 1000 and matched > 50
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab滚开你是猪吗谢谢\n😀é1 ")), max_size=40)
+_PATTERNS = ["a*", "^", "$", "(?m)$", "(?m)^滚", "滚$", "(你|您)?是(猪|a+)", "谢*", "😀|é", "(?m)^(?:[^1]*1){2}", "b|"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.sampled_from(_PATTERNS))
+def test_match_spans_is_finditer(text: str, pattern: str) -> None:
+    """Offsets decoded across 1- to 4-byte characters, empty matches stepped over, as ``finditer``."""
+    regex = compile_pattern((pattern,))
+    assert match_spans(regex, text) == [m.span() for m in regex.finditer(text)]
+
+
+def test_regex_spans_is_finditer_for_every_word_set(checker: Checker) -> None:
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    calls = [checker.context(make_polite_call(t)) for t in CALLS + CLOSINGS + NUMBER_LINES]
+    texts = [v for ctx in calls for v in (ctx._joined, *(n.text for n in ctx.norms))]
+    found = 0
+    for ws in (ws for ws in lexicon._sets if ws.patterns):
+        for text in texts:
+            want = [m.span() for m in ws.regex.finditer(text) if m.end() > m.start()]  # type: ignore[attr-defined]
+            assert lexicon.regex_spans(ws, text) == want
+            data = text.encode()  # the whole-call pattern, on UTF-8
+            assert lexicon.regex_byte_spans(ws, data) == [
+                m.span() for m in ws.regex_joined.finditer(data) if m.end() > m.start()]  # type: ignore[attr-defined]
+            found += len(want)
+    assert found > 100
+
+
+# --------------------------------------------------------------------------------------------
+# phrase: utterances with only short homophones are not looked at
+# --------------------------------------------------------------------------------------------
+HOMOPHONES = [
+    "坐席：你在说一遍吧。",  # 你再说一遍 by sound: counts for a taboo phrase
+    "坐席：您想怎么样处理？",  # the polite pronoun: not the taboo 你想怎么样
+    "坐席：这边在检修，稍后在见。",  # two-character homophones: only at the end of the turn
+    "坐席：你等一会儿，我帮你查。\n客户：好。\n坐席：你等以会，马上好。",  # 4 characters by sound, alone
+    "坐席：神经并不是问题，路口交通管制。\n客户：你真是个人才。",
+    "坐席：我也是最了，这个没半法。\n客户：你什么态度？",
+]
+
+
+def test_phrase_looks_only_where_a_long_enough_homophone_is(checker: Checker) -> None:
+    rules = [r for r in all_rules(checker._rules) if isinstance(r, PhraseRule)]
+    fired = 0
+    for i, text in enumerate(HOMOPHONES + CALLS):
+        for call in (make_transcript(text, call_id=f"h{i}"), make_polite_call(text, call_id=f"hp{i}")):
+            ctx = checker.context(call)
+            fast = [phrase.evaluate(r, ctx) for r in rules]
+            ctx.segments_with = everywhere(ctx)  # type: ignore[method-assign]
+            try:
+                assert fast == [phrase.evaluate(r, ctx) for r in rules], text
+            finally:
+                del ctx.segments_with
+            fired += sum(bool(o.hits or o.review) for o in fast)
+    assert fired > 10
