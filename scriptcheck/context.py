@@ -258,13 +258,14 @@ class CallContext:
     # --- structure ------------------------------------------------------------------------
     @cached_property
     def timed(self) -> bool:
-        """``call.timed``, computed once per call."""
-        return self.call.timed
+        """``call.timed`` (every segment has a start and an end), computed once per call."""
+        starts, ends = self.times
+        return bool(starts) and None not in starts and None not in ends
 
     @cached_property
     def times(self) -> tuple[list[float], list[float]]:
-        """Start and end of every segment as two lists (timed calls only): read by holds, overlaps
-        and metrics without going through the segment objects each time."""
+        """Start and end of every segment as two lists: read by holds, overlaps and metrics without
+        going through the segment objects each time (floats when ``timed``)."""
         segs = self.call.segments
         return [s.start for s in segs], [s.end for s in segs]  # type: ignore[misc]
 
@@ -272,7 +273,8 @@ class CallContext:
     def turns(self) -> list[Turn]:
         spk = [s.speaker for s in self.call.segments]
         cuts = [0, *(i for i in range(1, len(spk)) if spk[i] != spk[i - 1]), len(spk)]
-        return [Turn(spk[a], tuple(range(a, b))) for a, b in pairwise(cuts) if b > a]
+        make = tuple.__new__  # a NamedTuple's own constructor is a Python function: 2x slower
+        return [make(Turn, (spk[a], (a,) if b - a == 1 else tuple(range(a, b)))) for a, b in pairwise(cuts) if b > a]
 
     def overlaps(self, min_seconds: float) -> list[tuple[int, int, float]]:
         """Agent-initiated overlaps (``matchers.timing.overlaps``), computed once per threshold: the
