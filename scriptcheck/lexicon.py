@@ -22,7 +22,9 @@ Span = tuple[int, int]  # half-open, in normalized text
 
 MAX_PATTERN_LEN = 2000
 SHORT_SOUND = 2  # wordings of this many Han characters or fewer have their keys in an automaton apart
-DFA_MAX_WORDS = 20000  # a DFA scans ~2x faster but builds slower: used up to this many wordings
+# a DFA scans fastest on a rulebook's own few hundred wordings; a big word list (50k) builds ~17x
+# faster as a contiguous NFA and scans faster too (measured: 0.10 s / 75 µs a call vs 1.8 s / 136 µs)
+DFA_MAX_WORDS = 5000
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 8 << 20
 # A word set's compiled alternation is asked only where it matches, never for groups: with every
@@ -56,7 +58,8 @@ class Scanner:
     conversion from UTF-8 bytes. Every match is reported (overlapping), with its wording's index."""
 
     def __init__(self, words: list[str]) -> None:
-        impl = ahocorasick_rs.Implementation.DFA if len(words) <= DFA_MAX_WORDS else None
+        kinds = ahocorasick_rs.Implementation
+        impl = kinds.DFA if len(words) <= DFA_MAX_WORDS else kinds.ContiguousNFA
         self.utf16 = all(ord(c) < 0x10000 for w in words for c in w)
         if self.utf16:
             units = [w.encode("utf-16-le") for w in words]

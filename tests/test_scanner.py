@@ -39,3 +39,14 @@ def test_no_match_inside_a_code_unit():
     # 您 = A8 60, 好 = 7D 59: the bytes 60 7D would be the code unit 7D60 (絠) read off by one byte
     assert scanned(["絠"], "您好") == []
     assert scanned(["您好"], "您好") == [(0, 0, 2)]
+
+
+def test_big_word_lists_use_an_nfa_that_finds_the_same(monkeypatch):
+    import scriptcheck.lexicon as lexicon
+
+    words = ["您好", "好再", "再见", "见", "𠀀见"[1:], "请稍等", "稍等"]
+    texts = ["您好再见", "请稍等一下再见", "婝您好", ""]
+    want = [scanned(words, t) for t in texts]  # a DFA for a rulebook's few wordings
+    monkeypatch.setattr(lexicon, "DFA_MAX_WORDS", 0)
+    assert [scanned(words, t) for t in texts] == want
+    assert want[0] == brute(words, texts[0])
