@@ -69,6 +69,9 @@ def stream_jsonl(path: Path, lazy: bool = False,
             f.seek(3 if encoding == "utf-8-sig" else 0)
             seen = False
             for n, raw in enumerate(f, 1):
+                raw = raw.rstrip(b"\r\n")  # before decoding: no copy of a 10 kB line to strip it
+                if not raw or raw.isspace():
+                    continue
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError:
@@ -78,13 +81,13 @@ def stream_jsonl(path: Path, lazy: bool = False,
                         where = f"{path}:{n}"
                         yield ReadError(f"{path.stem}:{n}", where, f"{where}: undecodable bytes at {e.start}")
                         continue
-                if not line.strip():
+                if line[0].isspace() and not line.strip():  # e.g. only full-width spaces
                     continue
                 seen = True
                 if lazy:
-                    yield Line(path, n, line.rstrip("\r\n"), roles or {})
+                    yield Line(path, n, line, roles or {})
                 else:
-                    yield from jsonl_line(line.rstrip("\r\n"), path, n)
+                    yield from jsonl_line(line, path, n)
             if not seen:
                 yield ReadError(path.stem, str(path), f"{path}: empty file, no calls")
     except OSError as e:
