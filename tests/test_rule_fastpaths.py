@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from scriptcheck.context import CallContext
 from scriptcheck.engine import Checker
 from scriptcheck.lexicon import _RE2_OPTIONS, compile_pattern, match_spans
-from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required
+from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required, timing
 from scriptcheck.matchers.base import Outcome, hit, note
 from scriptcheck.matchers.compose import ComposeRule
 from scriptcheck.matchers.phrase import PhraseRule
@@ -371,3 +371,68 @@ def test_phrase_looks_only_where_a_long_enough_homophone_is(checker: Checker) ->
                 del ctx.segments_with
             fired += sum(bool(o.hits or o.review) for o in fast)
     assert fired > 10
+
+
+# --------------------------------------------------------------------------------------------
+# timing: times and lengths read from the call's cached lists
+# --------------------------------------------------------------------------------------------
+def reference_overlaps(ctx: CallContext, min_seconds: float) -> list[tuple[int, int, float]]:
+    """``timing.overlaps`` as first written: sorted (start, index, end) tuples of the segments."""
+    import bisect
+    from itertools import accumulate
+
+    segs = ctx.call.segments
+    customers = sorted((s.start, j, s.end) for j, s in enumerate(segs) if s.speaker == "customer")
+    starts = [st for st, _, _ in customers]
+    reach = list(accumulate((end for _, _, end in customers), max))
+    out = []
+    for i, a in enumerate(segs):
+        if a.speaker != "agent":
+            continue
+        k = bisect.bisect_left(starts, a.start)
+        if not k or reach[k - 1] <= a.start:
+            continue
+        for c_start, j, c_end in reversed(customers[max(0, k - 8):k]):
+            if c_start < a.start < c_end and min(c_end, a.end) - a.start >= min_seconds:  # type: ignore[operator]
+                out.append((i, j, round(min(c_end, a.end) - a.start, 2)))  # type: ignore[type-var, operator]
+                break
+    return out
+
+
+def reference_speech_rate(rule: Any, ctx: CallContext) -> Outcome:
+    """The speech-rate metric as first written: each segment's times and folded text."""
+    segs = ctx.call.segments
+    hits = []
+    low, high = rule.range
+    for i in ctx.window_segments(rule.stage, rule.window, rule.speaker):
+        dur = segs[i].end - segs[i].start  # type: ignore[operator]
+        if dur >= timing.MIN_RATE_SECONDS:
+            rate = len(ctx.norms[i].text) / (dur / 60)
+            if not low <= rate <= high:
+                hits.append(hit(ctx, i, notes=[note("speech_rate", rate=f"{rate:.0f}")]))
+    return Outcome("fail" if hits else "pass", hits)
+
+
+_UTTERANCES = ["您好，请问有什么可以帮您？", "嗯", "我想问一下我的套餐，就是那个每个月五十八的。", "好的，请稍等。",
+               "对对对", "啊？！", "  ", "您好，很高兴为您服务，请问您需要办理什么业务呢？我这边帮您查一下。"]
+_TURN = st.tuples(st.sampled_from(["agent", "customer"]), st.sampled_from(_UTTERANCES),
+                  st.integers(0, 40).map(lambda x: x / 4), st.integers(0, 60).map(lambda x: x / 4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TURN, min_size=1, max_size=25))
+def test_timing_reads_the_cached_times(checker: Checker, turns: list[tuple[str, str, float, float]]) -> None:
+    """Overlaps (ties in start times, customers out of order, backchannels) and speech rates
+    (short, long, blank utterances) decide what the per-segment reading decides."""
+    t, segs = 0.0, []
+    for speaker, text, back, dur in turns:  # starts may go back: overlaps, ties, out of order
+        start = max(0.0, t - back)
+        segs.append(Segment(speaker=speaker, text=text, start=start, end=start + dur))  # type: ignore[arg-type]
+        t = max(t, start + dur)
+    ctx = checker.context(Call(call_id="timed", segments=segs))
+    for secs in (0.25, 1.0, 2.5):
+        assert timing.overlaps(ctx, secs) == reference_overlaps(ctx, secs)
+    rules = [r for r in all_rules(checker._rules) if isinstance(r, timing.TimingRule) and r.metric == "speech_rate"]
+    assert rules
+    for r in rules:
+        assert timing.evaluate(r, ctx) == reference_speech_rate(r, ctx)
