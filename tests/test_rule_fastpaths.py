@@ -436,3 +436,36 @@ def test_timing_reads_the_cached_times(checker: Checker, turns: list[tuple[str, 
     assert rules
     for r in rules:
         assert timing.evaluate(r, ctx) == reference_speech_rate(r, ctx)
+
+
+# --------------------------------------------------------------------------------------------
+# required: the homophone threshold raised to a word set's shortest wording
+# --------------------------------------------------------------------------------------------
+SOUNDS = [
+    "坐席：感谢您来电，在见。",  # 再见 by sound at the end of the turn
+    "坐席：感谢您的来店，拜拜啊。",  # 感谢您的来电 by sound, trailing particle
+    "坐席：这边在检修，稍后再说，谢谢来点。",  # 在检 mid-turn: not 再见
+    "坐席：好的，敢谢您的来电，祝您生活愉快。\n客户：嗯。\n坐席：再会啦。",
+    "坐席：您稍等，我为您查训一下。\n坐席：让您久等了，感谢您的耐心等代。",
+]
+
+
+def test_sound_threshold_finds_the_same_homophones(checker: Checker) -> None:
+    """Raising the threshold to a word set's shortest wording (of 3+ Han characters) finds the
+    same homophones as every lower threshold, for every word set and every utterance."""
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    # the reason it holds: wordings that share a key have as many Han characters
+    for key, owners in lexicon._sounds.items():
+        assert len({n for _, n in owners}) == 1, key
+    found = 0
+    for i, text in enumerate(SOUNDS + CLOSINGS + CALLS):
+        ctx = checker.context(make_polite_call(text, call_id=f"s{i}"))
+        for ws in lexicon._sets:
+            for low in (1, 2, 3, 4):
+                raised = required.sound_threshold(ws, low)
+                assert raised >= low
+                for seg in range(len(ctx.call.segments)):
+                    spans = ctx.sound_spans(seg, ws, low)
+                    assert ctx.sound_spans(seg, ws, raised) == spans, (text, ws.phrases, low)
+                    found += bool(spans) and raised > low
+    assert found > 5  # raised thresholds that do find homophones
