@@ -469,3 +469,38 @@ def test_sound_threshold_finds_the_same_homophones(checker: Checker) -> None:
                     assert ctx.sound_spans(seg, ws, raised) == spans, (text, ws.phrases, low)
                     found += bool(spans) and raised > low
     assert found > 5  # raised thresholds that do find homophones
+
+
+# --------------------------------------------------------------------------------------------
+# said_few: patterns run on a few utterances instead of a pass over the whole call
+# --------------------------------------------------------------------------------------------
+FEW = [
+    "坐席：您好，很高兴为您服务。\n客户：谢谢。\n坐席：不客气。\n客户：好的谢谢你",  # ^ and $ patterns
+    "坐席：您好，请稍等，我帮您查一下。\n坐席：让您等了这么久，不好意思。",
+    "坐席：请问还有其它的问题吗？\n客户：没有了。\n坐席：好的，祝您生活愉快，再见！",
+    "坐席：还有没有别的，嗯，需要吗？\n客户：没。\n坐席：感谢你的配合，拜拜。",
+    "坐席：没事了吧，没事我就挂了啊\n客户：嗯",
+    "坐席：Ｎｉ好，有什么可以帮你？\n客户：查话费。\n坐席：请问(您)有什么需要",
+]
+
+
+def test_said_few_is_said_any(checker: Checker) -> None:
+    """For every word set with patterns and every window of up to eight utterances, on a fresh
+    call (no pass made) and after the pass: the same answer as ``said_any``, and ``spans`` after
+    it the same as on a call that never asked ``said_few``."""
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    sets = [ws for ws in lexicon._sets if ws.patterns]
+    said = 0
+    for i, text in enumerate(FEW + CLOSINGS + CALLS):
+        call = make_polite_call(text, call_id=f"f{i}")
+        plain = checker.context(call)
+        n = len(call.segments)
+        windows = [list(range(a, b)) for a in range(n) for b in range(a + 1, min(n, a + 8) + 1)]
+        for ws in sets:
+            want = [plain.said_any(w, ws) for w in windows]
+            fresh = checker.context(call)
+            assert [fresh.said_few(w, ws) for w in windows] == want, (text, ws.patterns)
+            assert [fresh.spans(s, ws) for s in range(n)] == [plain.spans(s, ws) for s in range(n)]
+            assert [plain.said_few(w, ws) for w in windows] == want  # after the pass
+            said += sum(want)
+    assert said > 100

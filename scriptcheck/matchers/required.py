@@ -171,7 +171,7 @@ def evaluate(rule: RequiredRule, ctx: CallContext) -> Outcome:
         return Outcome("n/a")
     notes = []
     for group in rule.groups():
-        if ctx.said_any(segs, group.ws):
+        if ctx.said_few(segs, group.ws):
             continue
         if rule.phonetic:
             min_han = sound_threshold(group.ws, rule.phonetic)
