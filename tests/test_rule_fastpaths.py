@@ -499,8 +499,25 @@ def test_said_few_is_said_any(checker: Checker) -> None:
         for ws in sets:
             want = [plain.said_any(w, ws) for w in windows]
             fresh = checker.context(call)
-            assert [fresh.said_few(w, ws) for w in windows] == want, (text, ws.patterns)
+            assert [fresh.said_few(w, ws, 6) for w in windows] == want, (text, ws.patterns)
             assert [fresh.spans(s, ws) for s in range(n)] == [plain.spans(s, ws) for s in range(n)]
-            assert [plain.said_few(w, ws) for w in windows] == want  # after the pass
+            assert [plain.said_few(w, ws, 6) for w in windows] == want  # after the pass
             said += sum(want)
     assert said > 100
+
+
+def test_spans_at_is_spans(checker: Checker) -> None:
+    """``spans_at`` (an utterance's patterns without the whole call's pass) finds what ``spans``
+    finds, for every word set and utterance, asked before the pass or after it."""
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    found = 0
+    for i, text in enumerate(FEW + CLOSINGS + CALLS):
+        call = make_polite_call(text, call_id=f"a{i}")
+        plain, fresh = checker.context(call), checker.context(call)
+        for ws in lexicon._sets:
+            for seg in range(len(call.segments)):
+                want = plain.spans(seg, ws)
+                assert fresh.spans_at(seg, ws) == want, (text, ws.phrases, ws.patterns)
+                assert plain.spans_at(seg, ws) == want
+                found += bool(want) and bool(ws.patterns)
+    assert found > 50

@@ -24,6 +24,10 @@ class Outcome:
 
 Note = tuple[str, dict[str, str]]
 
+# Up to this many utterances, a word set's patterns are run on each rather than over the whole
+# call (``CallContext.said_few`` / ``spans_at``): a pass is two RE2 scans of the call's views.
+FEW_SEGMENTS = 6
+
 
 def note(key: str, **args: object) -> Note:
     """An explanation for a hit, rendered later in the report's language (see ``i18n``)."""

@@ -24,7 +24,7 @@ from rapidfuzz.distance import Levenshtein
 from ..lexicon import SHORT_SOUND, WordSet
 from ..normalize import Normalizer
 from ..rulebook.schema import RuleBase, Words
-from .base import Outcome, hit, note
+from .base import FEW_SEGMENTS, Outcome, hit, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -171,7 +171,7 @@ def evaluate(rule: RequiredRule, ctx: CallContext) -> Outcome:
         return Outcome("n/a")
     notes = []
     for group in rule.groups():
-        if ctx.said_few(segs, group.ws):
+        if ctx.said_few(segs, group.ws, FEW_SEGMENTS):
             continue
         if rule.phonetic:
             min_han = sound_threshold(group.ws, rule.phonetic)
