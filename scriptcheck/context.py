@@ -384,3 +384,26 @@ class CallContext:
         n = len(segs)
         return [i for i in range(n) if a <= i / n < b]
 
+    def said_few(self, segs: list[int] | tuple[int, ...], ws: WordSet, few: int) -> bool:
+        """``said_any`` for a rule window of at most ``few`` utterances (a greeting, a closing, the
+        turns around a hold): unless the call's pattern pass for ``ws`` was already made, the
+        patterns run on those utterances only (``spans_at``), not over both views of the call."""
+        literal = self._literal.get(ws.id)
+        if literal is not None and any(i in literal for i in segs):
+            return True
+        if ws.regex is None or ws.id not in self._regex_ids:
+            return False
+        if ws.id in self._regex_segs or len(segs) > few:
+            return any(self.said(i, ws) for i in segs)
+        return any(self.spans_at(i, ws) for i in segs)
+
+    def spans_at(self, seg: int, ws: WordSet) -> list[Span]:
+        """``spans`` of one utterance without the pass over the whole call that says where the
+        patterns can match: cheaper when only an utterance or two is asked about. Same spans (the
+        pass only narrows where to look), kept where ``spans`` looks for them."""
+        if ws.regex is None or ws.id not in self._regex_ids or ws.id in self._regex_segs:
+            return self.spans(seg, ws)
+        key = (seg, ws.id)
+        if key not in self._regex_cache:
+            self._regex_cache[key] = self._segment_regex(seg, ws)
+        return sorted({*self._literal.get(ws.id, {}).get(seg, ()), *self._regex_cache[key]})

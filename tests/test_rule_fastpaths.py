@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from scriptcheck.context import CallContext
 from scriptcheck.engine import Checker
 from scriptcheck.lexicon import _RE2_OPTIONS, compile_pattern, match_spans
-from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required
+from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required, timing
 from scriptcheck.matchers.base import Outcome, hit, note
 from scriptcheck.matchers.compose import ComposeRule
 from scriptcheck.matchers.phrase import PhraseRule
@@ -371,3 +371,153 @@ def test_phrase_looks_only_where_a_long_enough_homophone_is(checker: Checker) ->
                 del ctx.segments_with
             fired += sum(bool(o.hits or o.review) for o in fast)
     assert fired > 10
+
+
+# --------------------------------------------------------------------------------------------
+# timing: times and lengths read from the call's cached lists
+# --------------------------------------------------------------------------------------------
+def reference_overlaps(ctx: CallContext, min_seconds: float) -> list[tuple[int, int, float]]:
+    """``timing.overlaps`` as first written: sorted (start, index, end) tuples of the segments."""
+    import bisect
+    from itertools import accumulate
+
+    segs = ctx.call.segments
+    customers = sorted((s.start, j, s.end) for j, s in enumerate(segs) if s.speaker == "customer")
+    starts = [st for st, _, _ in customers]
+    reach = list(accumulate((end for _, _, end in customers), max))
+    out = []
+    for i, a in enumerate(segs):
+        if a.speaker != "agent":
+            continue
+        k = bisect.bisect_left(starts, a.start)
+        if not k or reach[k - 1] <= a.start:
+            continue
+        for c_start, j, c_end in reversed(customers[max(0, k - 8):k]):
+            if c_start < a.start < c_end and min(c_end, a.end) - a.start >= min_seconds:  # type: ignore[operator]
+                out.append((i, j, round(min(c_end, a.end) - a.start, 2)))  # type: ignore[type-var, operator]
+                break
+    return out
+
+
+def reference_speech_rate(rule: Any, ctx: CallContext) -> Outcome:
+    """The speech-rate metric as first written: each segment's times and folded text."""
+    segs = ctx.call.segments
+    hits = []
+    low, high = rule.range
+    for i in ctx.window_segments(rule.stage, rule.window, rule.speaker):
+        dur = segs[i].end - segs[i].start  # type: ignore[operator]
+        if dur >= timing.MIN_RATE_SECONDS:
+            rate = len(ctx.norms[i].text) / (dur / 60)
+            if not low <= rate <= high:
+                hits.append(hit(ctx, i, notes=[note("speech_rate", rate=f"{rate:.0f}")]))
+    return Outcome("fail" if hits else "pass", hits)
+
+
+_UTTERANCES = ["您好，请问有什么可以帮您？", "嗯", "我想问一下我的套餐，就是那个每个月五十八的。", "好的，请稍等。",
+               "对对对", "啊？！", "  ", "您好，很高兴为您服务，请问您需要办理什么业务呢？我这边帮您查一下。"]
+_TURN = st.tuples(st.sampled_from(["agent", "customer"]), st.sampled_from(_UTTERANCES),
+                  st.integers(0, 40).map(lambda x: x / 4), st.integers(0, 60).map(lambda x: x / 4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TURN, min_size=1, max_size=25))
+def test_timing_reads_the_cached_times(checker: Checker, turns: list[tuple[str, str, float, float]]) -> None:
+    """Overlaps (ties in start times, customers out of order, backchannels) and speech rates
+    (short, long, blank utterances) decide what the per-segment reading decides."""
+    t, segs = 0.0, []
+    for speaker, text, back, dur in turns:  # starts may go back: overlaps, ties, out of order
+        start = max(0.0, t - back)
+        segs.append(Segment(speaker=speaker, text=text, start=start, end=start + dur))  # type: ignore[arg-type]
+        t = max(t, start + dur)
+    ctx = checker.context(Call(call_id="timed", segments=segs))
+    for secs in (0.25, 1.0, 2.5):
+        assert timing.overlaps(ctx, secs) == reference_overlaps(ctx, secs)
+    rules = [r for r in all_rules(checker._rules) if isinstance(r, timing.TimingRule) and r.metric == "speech_rate"]
+    assert rules
+    for r in rules:
+        assert timing.evaluate(r, ctx) == reference_speech_rate(r, ctx)
+
+
+# --------------------------------------------------------------------------------------------
+# required: the homophone threshold raised to a word set's shortest wording
+# --------------------------------------------------------------------------------------------
+SOUNDS = [
+    "坐席：感谢您来电，在见。",  # 再见 by sound at the end of the turn
+    "坐席：感谢您的来店，拜拜啊。",  # 感谢您的来电 by sound, trailing particle
+    "坐席：这边在检修，稍后再说，谢谢来点。",  # 在检 mid-turn: not 再见
+    "坐席：好的，敢谢您的来电，祝您生活愉快。\n客户：嗯。\n坐席：再会啦。",
+    "坐席：您稍等，我为您查训一下。\n坐席：让您久等了，感谢您的耐心等代。",
+]
+
+
+def test_sound_threshold_finds_the_same_homophones(checker: Checker) -> None:
+    """Raising the threshold to a word set's shortest wording (of 3+ Han characters) finds the
+    same homophones as every lower threshold, for every word set and every utterance."""
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    # the reason it holds: wordings that share a key have as many Han characters
+    for key, owners in lexicon._sounds.items():
+        assert len({n for _, n in owners}) == 1, key
+    found = 0
+    for i, text in enumerate(SOUNDS + CLOSINGS + CALLS):
+        ctx = checker.context(make_polite_call(text, call_id=f"s{i}"))
+        for ws in lexicon._sets:
+            for low in (1, 2, 3, 4):
+                raised = required.sound_threshold(ws, low)
+                assert raised >= low
+                for seg in range(len(ctx.call.segments)):
+                    spans = ctx.sound_spans(seg, ws, low)
+                    assert ctx.sound_spans(seg, ws, raised) == spans, (text, ws.phrases, low)
+                    found += bool(spans) and raised > low
+    assert found > 5  # raised thresholds that do find homophones
+
+
+# --------------------------------------------------------------------------------------------
+# said_few: patterns run on a few utterances instead of a pass over the whole call
+# --------------------------------------------------------------------------------------------
+FEW = [
+    "坐席：您好，很高兴为您服务。\n客户：谢谢。\n坐席：不客气。\n客户：好的谢谢你",  # ^ and $ patterns
+    "坐席：您好，请稍等，我帮您查一下。\n坐席：让您等了这么久，不好意思。",
+    "坐席：请问还有其它的问题吗？\n客户：没有了。\n坐席：好的，祝您生活愉快，再见！",
+    "坐席：还有没有别的，嗯，需要吗？\n客户：没。\n坐席：感谢你的配合，拜拜。",
+    "坐席：没事了吧，没事我就挂了啊\n客户：嗯",
+    "坐席：Ｎｉ好，有什么可以帮你？\n客户：查话费。\n坐席：请问(您)有什么需要",
+]
+
+
+def test_said_few_is_said_any(checker: Checker) -> None:
+    """For every word set with patterns and every window of up to eight utterances, on a fresh
+    call (no pass made) and after the pass: the same answer as ``said_any``, and ``spans`` after
+    it the same as on a call that never asked ``said_few``."""
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    sets = [ws for ws in lexicon._sets if ws.patterns]
+    said = 0
+    for i, text in enumerate(FEW + CLOSINGS + CALLS):
+        call = make_polite_call(text, call_id=f"f{i}")
+        plain = checker.context(call)
+        n = len(call.segments)
+        windows = [list(range(a, b)) for a in range(n) for b in range(a + 1, min(n, a + 8) + 1)]
+        for ws in sets:
+            want = [plain.said_any(w, ws) for w in windows]
+            fresh = checker.context(call)
+            assert [fresh.said_few(w, ws, 6) for w in windows] == want, (text, ws.patterns)
+            assert [fresh.spans(s, ws) for s in range(n)] == [plain.spans(s, ws) for s in range(n)]
+            assert [plain.said_few(w, ws, 6) for w in windows] == want  # after the pass
+            said += sum(want)
+    assert said > 100
+
+
+def test_spans_at_is_spans(checker: Checker) -> None:
+    """``spans_at`` (an utterance's patterns without the whole call's pass) finds what ``spans``
+    finds, for every word set and utterance, asked before the pass or after it."""
+    lexicon = checker.context(make_transcript("坐席：您好。")).lexicon
+    found = 0
+    for i, text in enumerate(FEW + CLOSINGS + CALLS):
+        call = make_polite_call(text, call_id=f"a{i}")
+        plain, fresh = checker.context(call), checker.context(call)
+        for ws in lexicon._sets:
+            for seg in range(len(call.segments)):
+                want = plain.spans(seg, ws)
+                assert fresh.spans_at(seg, ws) == want, (text, ws.phrases, ws.patterns)
+                assert plain.spans_at(seg, ws) == want
+                found += bool(want) and bool(ws.patterns)
+    assert found > 50

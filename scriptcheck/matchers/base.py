@@ -24,6 +24,10 @@ class Outcome:
 
 Note = tuple[str, dict[str, str]]
 
+# Up to this many utterances, a word set's patterns are run on each rather than over the whole
+# call (``CallContext.said_few`` / ``spans_at``): a pass is two RE2 scans of the call's views.
+FEW_SEGMENTS = 6
+
 
 def note(key: str, **args: object) -> Note:
     """An explanation for a hit, rendered later in the report's language (see ``i18n``)."""
@@ -32,12 +36,15 @@ def note(key: str, **args: object) -> Note:
 
 def hit(ctx: CallContext, seg: int, span: Span | None = None, *, notes: list[Note] | None = None,
         confidence: float = 1.0) -> Hit:
-    """A hit on normalized ``span`` of segment ``seg`` (whole segment when ``span`` is None)."""
-    norm = ctx.norms[seg]
+    """A hit on normalized ``span`` of segment ``seg`` (whole segment when ``span`` is None).
+
+    A whole-segment hit reads only the original text: the segment's folded view (made on first
+    use, per utterance) is looked up only to map a span back."""
     if span is None:
         text = ctx.call.segments[seg].text
         return Hit(segment=seg, start_char=0, end_char=len(text), matched=text, notes=notes or [],
                    confidence=confidence)
+    norm = ctx.norms[seg]
     a, b = norm.span(*span)
     return Hit(segment=seg, start_char=a, end_char=b, matched=norm.original[a:b], notes=notes or [],
                confidence=confidence)

@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 
 from ..model import Hit, Status
 from ..rulebook.schema import RuleBase, Words
-from .base import Outcome, hit, merge_spans, note
+from .base import FEW_SEGMENTS, Outcome, hit, merge_spans, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -104,6 +104,8 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
         return
     guards = ctx.settings.guards
     window = ctx.window_set(rule.stage, rule.window, rule.speaker)
+    # the exceptions' patterns run on the utterances looked at, unless they are many (a pass then)
+    except_spans = ctx.spans_at if len(maybe) <= FEW_SEGMENTS else ctx.spans
     for seg in sorted(maybe):
         if seg not in window:
             continue
@@ -117,7 +119,7 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
             continue
         if rule.unless and ctx.said(seg, rule.unless.ws):
             continue
-        allowed = ctx.spans(seg, rule.except_.ws) if rule.except_ else []
+        allowed = except_spans(seg, rule.except_.ws) if rule.except_ else []
         if rule.except_ and rule.phonetic:
             allowed += ctx.sound_spans(seg, rule.except_.ws, rule.phonetic)
         negations = ctx.spans(seg, guards.negation.ws) if guards.negation else []

@@ -21,9 +21,10 @@ from pydantic import Field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from ..lexicon import SHORT_SOUND, WordSet
 from ..normalize import Normalizer
 from ..rulebook.schema import RuleBase, Words
-from .base import Outcome, hit, note
+from .base import FEW_SEGMENTS, Outcome, hit, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -151,16 +152,31 @@ def closest(ctx: CallContext, group: Words, segs: list[int], threshold: float) -
     return best if best is not None and (best.accepted or best.score >= CLOSEST_MIN) else None
 
 
+def sound_threshold(ws: WordSet, phonetic: int) -> int:
+    """The homophone threshold that finds what ``phonetic`` finds for ``ws``, asking for as little.
+
+    A threshold at or below the shortest wording's Han characters filters none of its homophones
+    out, and wordings of 3+ characters count wherever they are heard (``phonetic.MIN_HAN``). When
+    every wording of ``ws`` is longer than ``SHORT_SOUND``, its keys are all in the automaton of
+    longer keys (a key spells one code per character, a sound code exactly for a Han character, so
+    wordings sharing a key have as many Han characters), and raising the threshold to the shortest
+    wording spares the call a scan for the two-character homophones of other rules (再见 ≈ 在见)."""
+    shortest = min((n for n, _ in ws.sounds), default=0)
+    return max(phonetic, shortest) if shortest > SHORT_SOUND else phonetic
+
+
 def evaluate(rule: RequiredRule, ctx: CallContext) -> Outcome:
     segs = ctx.window_segments(rule.stage, rule.window)
     if not segs:
         return Outcome("n/a")
     notes = []
     for group in rule.groups():
-        if ctx.said_any(segs, group.ws):
+        if ctx.said_few(segs, group.ws, FEW_SEGMENTS):
             continue
-        if rule.phonetic and any(ctx.sounds_like(i, group.ws, rule.phonetic) for i in segs):
-            continue
+        if rule.phonetic:
+            min_han = sound_threshold(group.ws, rule.phonetic)
+            if any(ctx.sounds_like(i, group.ws, min_han) for i in segs):
+                continue
         cand = closest(ctx, group, segs, rule.fuzzy)
         if cand is not None and cand.accepted:
             continue

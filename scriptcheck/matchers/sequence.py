@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from ..rulebook.schema import RuleBase, Words
-from .base import Outcome, hit, note
+from .base import FEW_SEGMENTS, Outcome, hit, note
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -80,8 +80,9 @@ def evaluate(rule: SequenceRule, ctx: CallContext) -> Outcome:
             ref = segs[before].end if rule.position == "before" else segs[after].start
             window = [i for i in window if abs((segs[i].start if rule.position == "after" else segs[i].end) - ref)
                       <= rule.within_seconds]
-        if any(ctx.said(i, rule.ws) or (rule.phonetic and ctx.sounds_like(i, rule.ws, rule.phonetic))
-               for i in window):
+        if ctx.said_few(window, rule.ws, FEW_SEGMENTS):
+            continue
+        if rule.phonetic and any(ctx.sounds_like(i, rule.ws, rule.phonetic) for i in window):
             continue
         hits.append(hit(ctx, anchor_seg, notes=why))
     return Outcome("fail" if hits else "pass", hits)

@@ -51,22 +51,31 @@ class TimingRule(RuleBase):
 
 
 def overlaps(ctx: CallContext, min_seconds: float) -> list[tuple[int, int, float]]:
-    """(agent segment, customer segment, seconds) for every agent-initiated overlap."""
+    """(agent segment, customer segment, seconds) for every agent-initiated overlap.
+
+    Times are read from the call's two cached lists (``ctx.times``), not from the segments; the
+    customer segments are sorted by start, ties by index (a stable sort of indexes in call order:
+    the order of the ``(start, index, end)`` tuples this once sorted)."""
     segs = ctx.call.segments
-    customers = sorted((s.start, j, s.end) for j, s in enumerate(segs) if s.speaker == "customer")
-    starts = [st for st, _, _ in customers]
-    reach = list(accumulate((end for _, _, end in customers), max))  # latest end so far, in start order
+    starts, ends = ctx.times
+    customers = [j for j, s in enumerate(segs) if s.speaker == "customer"]
+    customers.sort(key=starts.__getitem__)
+    c_starts = [starts[j] for j in customers]
+    reach = list(accumulate((ends[j] for j in customers), max))  # latest end so far, in start order
     out = []
     for i, a in enumerate(segs):
         if a.speaker != "agent":
             continue
-        k = bisect.bisect_left(starts, a.start)
-        if not k or reach[k - 1] <= a.start:
+        a_start = starts[i]
+        k = bisect.bisect_left(c_starts, a_start)
+        if not k or reach[k - 1] <= a_start:
             continue  # no customer who started earlier is still talking (most agent turns)
+        a_end = ends[i]
         # customer segments that started before the agent did, latest first (a 10,000-turn call stays linear-ish)
-        for c_start, j, c_end in reversed(customers[max(0, k - 8):k]):
-            if c_start < a.start < c_end and min(c_end, a.end) - a.start >= min_seconds:
-                out.append((i, j, round(min(c_end, a.end) - a.start, 2)))
+        for j in reversed(customers[max(0, k - 8):k]):
+            c_start, c_end = starts[j], ends[j]
+            if c_start < a_start < c_end and min(c_end, a_end) - a_start >= min_seconds:
+                out.append((i, j, round(min(c_end, a_end) - a_start, 2)))
                 break
     return out
 
@@ -93,10 +102,12 @@ def evaluate(rule: TimingRule, ctx: CallContext) -> Outcome:
         hits = [hit(ctx, i, notes=[note("gap", secs=f"{s:.1f}")]) for i, s in gaps(ctx, rule.min_seconds)]
     elif rule.metric == "speech_rate":
         low, high = rule.range or (0, 0)
+        # lengths of the folded utterances, without making each one's folded view
+        starts, ends, lens = *ctx.times, ctx.norms.lens
         for i in ctx.window_segments(rule.stage, rule.window, rule.speaker):
-            dur = segs[i].end - segs[i].start
+            dur = ends[i] - starts[i]
             if dur >= MIN_RATE_SECONDS:
-                rate = len(ctx.norms[i].text) / (dur / 60)
+                rate = lens[i] / (dur / 60)
                 if not low <= rate <= high:
                     hits.append(hit(ctx, i, notes=[note("speech_rate", rate=f"{rate:.0f}")]))
     else:
