@@ -123,18 +123,16 @@ class Checker:
         text, matched = (seg.text if seg else ""), h.matched
         if self.mask_pii:
             text, matched = mask(text), mask(matched)
-        finding = Finding(
+        inside = seg is not None and 0 <= h.start_char < h.end_char <= len(text)
+        return Finding(
             check=rule.check, rule=rule.id, stage=ctx.stages[h.segment] if seg else "any",
             segment=h.segment if seg else None, start=seg.start if seg else None,
             end=seg.end if seg else None, speaker=seg.speaker if seg else None,
             text=text, matched=matched, message=rule.text("message", self.lang),
             suggestion=rule.text("suggestion", self.lang), level=level or rule.level,
             note="; ".join(t(k, self.lang, **args) for k, args in h.notes) or None,
+            span=(h.start_char, h.end_char) if inside else None, red_line=bool(rule.is_red_line),
         )
-        if seg is not None and 0 <= h.start_char < h.end_char <= len(text):
-            finding._span = (h.start_char, h.end_char)
-        finding._red_line = bool(rule.is_red_line)
-        return finding
 
 
 def _combine(statuses: list[Status]) -> Status:

@@ -77,9 +77,11 @@ class Finding(BaseModel):
     level: Literal["error", "warning"] = "error"
     note: str | None = None
     # the evidence's characters in ``text`` (the hit's offsets; masking keeps lengths), for formats
-    # that highlight in place; not part of the JSON contract
-    _span: tuple[int, int] | None = PrivateAttr(default=None)
-    _red_line: bool = PrivateAttr(default=False)  # from the rule itself, whatever its check is called
+    # that highlight in place, and whether the rule is a red line whatever its check is called: not
+    # part of the JSON contract (excluded fields, not private attributes: a batch makes tens of
+    # findings a call, and private attributes double what a finding costs to make)
+    span: tuple[int, int] | None = Field(default=None, exclude=True)
+    red_line: bool = Field(default=False, exclude=True)
 
 
 class Utterance(BaseModel):

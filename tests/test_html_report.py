@@ -267,7 +267,7 @@ def test_other_formats_never_import_matplotlib_nor_carry_transcripts(tmp_path):
     report = Checker.from_rulebook("default").check(make_call("t", "A1", "polite"))
     assert report._transcript is None
     line = json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    assert "transcript" not in line and all("_span" not in f for f in line["findings"])
+    assert "transcript" not in line and all("span" not in f and "red_line" not in f for f in line["findings"])
 
 
 def test_calls_stream_to_a_temporary_file_not_memory():

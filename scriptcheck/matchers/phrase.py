@@ -9,6 +9,7 @@ Best practice (passes): 请您再说一遍好吗 (an ``except`` wording overlapp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 _OPEN_QUOTES = "“「『‘《"
 _CLOSE_QUOTES = "”」』’》"
+_ANY_QUOTE = re.compile("[" + re.escape(_OPEN_QUOTES + _CLOSE_QUOTES + '"') + "]")
 
 
 class PhraseRule(RuleBase, Words):
@@ -57,6 +59,8 @@ def _parse_range(text: str) -> tuple[date, date]:
 def _quoted(original: str, pos: int) -> bool:
     """True when ``pos`` lies inside quotation marks (a taboo quoted, e.g. to apologise for it)."""
     before = original[:pos]
+    if not _ANY_QUOTE.search(before):  # most utterances quote nothing: one scan, not eleven counts
+        return False
     depth = sum(before.count(c) for c in _OPEN_QUOTES) - sum(before.count(c) for c in _CLOSE_QUOTES)
     return depth > 0 or before.count('"') % 2 == 1
 

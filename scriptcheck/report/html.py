@@ -168,7 +168,7 @@ class HtmlFormatter(Formatter):
             return "advice"
         if f.level == "warning":
             return "warning"
-        return "redline" if f._red_line or f.check.startswith("redline_") else "error"
+        return "redline" if f.red_line or f.check.startswith("redline_") else "error"
 
     def _index(self, findings: list[Finding], ids: dict[int, str], kinds: dict[int, str], cid: str,
                placed: bool) -> str:
@@ -336,8 +336,8 @@ class HtmlFormatter(Formatter):
 
 def _span(f: Finding, text: str) -> tuple[int, int] | None:
     """The finding's characters in its utterance: the matcher's offsets, else the quoted words."""
-    if f._span is not None and f._span[1] <= len(text):
-        return f._span
+    if f.span is not None and f.span[1] <= len(text):
+        return f.span
     if f.matched and f.matched in text:
         a = text.index(f.matched)
         return a, a + len(f.matched)
