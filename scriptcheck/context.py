@@ -248,11 +248,15 @@ class CallContext:
         out = []
         for short in self._sound_kinds(min_han):
             for n, a, b in self._sounds(short).get(ws.id, {}).get(seg, ()):
-                # (a, b) are folded offsets; two syllables match too much mid-sentence (在检修 ≈ 再见):
-                # a two-character homophone counts only at the end of the turn
-                end = b if clean is None else clean.index_after(b)
-                if n >= min_han and (n >= phonetic.MIN_HAN or not view[end:].strip(phonetic.TRAILING_PARTICLES)):
-                    out.append((a, b))
+                if n < min_han:
+                    continue
+                if n < phonetic.MIN_HAN:
+                    # (a, b) are folded offsets; two syllables match too much mid-sentence (在检修 ≈
+                    # 再见): a two-character homophone counts only at the end of the turn
+                    end = b if clean is None else clean.index_after(b)
+                    if view[end:].strip(phonetic.TRAILING_PARTICLES):
+                        continue
+                out.append((a, b))
         return sorted(set(out))
 
     # --- structure ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ The CLI uses exactly this API.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,7 @@ class Checker:
         seg = ctx.call.segments[h.segment] if h.segment >= 0 else None
         text, matched = (seg.text if seg else ""), h.matched
         if self.mask_pii:
-            text, matched = mask(text), mask(matched)
+            text, matched = _masked(text), _masked(matched)
         inside = seg is not None and 0 <= h.start_char < h.end_char <= len(text)
         return Finding(
             check=rule.check, rule=rule.id, stage=ctx.stages[h.segment] if seg else "any",
@@ -133,6 +134,13 @@ class Checker:
             note="; ".join(t(k, self.lang, **args) for k, args in h.notes) or None,
             span=(h.start_char, h.end_char) if inside else None, red_line=bool(rule.is_red_line),
         )
+
+
+@lru_cache(maxsize=2048)
+def _masked(text: str) -> str:
+    """``mask``, remembered: an utterance with several findings (a word list that fires often) is
+    masked once, not once per finding."""
+    return mask(text)
 
 
 def _combine(statuses: list[Status]) -> Status:
