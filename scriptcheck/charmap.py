@@ -59,8 +59,3 @@ class CharMap:
             self._fill(cps)
             mapped = self.table[cps]
         return mapped
-
-    def __call__(self, text: str) -> str:
-        """``text`` mapped, dropped characters left out (the ``str.translate`` equivalent)."""
-        mapped = self.map(codes(text))
-        return text_of(mapped[mapped != DROP])

@@ -57,7 +57,6 @@ class CallContext:
     _clean: Clean | None = field(init=False)
     _sound_hits: dict[bool, dict[int, dict[int, list[tuple[int, int, int]]]]] = field(init=False, default_factory=dict)
     _sound_key: np.ndarray | None = field(init=False, default=None)
-    _bounds: tuple[np.ndarray, np.ndarray] | None = field(init=False, default=None)  # starts, lens as arrays
     _overlaps: dict[float, list[tuple[int, int, float]]] = field(init=False, default_factory=dict)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
     _windows: dict[tuple[str, int, str], list[int]] = field(init=False, default_factory=dict)
@@ -97,9 +96,7 @@ class CallContext:
         once: this is the hottest part of a check."""
         if found is None:
             return []
-        if self._bounds is None:
-            self._bounds = (np.array(self._starts), np.array(self._lens))
-        starts, lens = self._bounds
+        starts, lens = self.norms.bounds
         pattern, a, b = found[:, 0], found[:, 1], found[:, 2]
         if back is not None:  # clean-view hits, back to folded offsets
             a, b = back.back[a], back.back[b - 1] + 1

@@ -33,8 +33,7 @@ class Checker:
         self.mask_pii = rulebook.settings.mask_pii if mask_pii is None else mask_pii
         self._rules = rulebook.enabled_rules
         # per rule, what the loop in ``check`` needs: looked up once, not once per call
-        self._plan = [(rule, KINDS[rule.kind].evaluate, rulebook.checks[rule.check].advisory, rule.level == "error")
-                      for rule in self._rules]
+        self._plan = [(rule, rulebook.checks[rule.check].advisory, rule.level == "error") for rule in self._rules]
         timing = [r for r in self._rules if r.kind == "timing" and r.metric == "overlap"]
         self._overlap_seconds = timing[0].min_seconds if timing else 1.0
 
@@ -79,8 +78,8 @@ class Checker:
         advice: list[Finding] = []
         deduction = 0.0
         red_line = False
-        for rule, evaluate, advisory, error in self._plan:
-            out = Outcome("n/a") if rule.na_if and self.not_applicable(rule, ctx) else evaluate(rule, ctx)
+        for rule, advisory, error in self._plan:
+            out = self.evaluate(rule, ctx)
             sink = advice if advisory else findings
             if error:  # warnings add findings, never a status
                 statuses[rule.check].append(out.status)

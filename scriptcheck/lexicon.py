@@ -184,17 +184,13 @@ class Lexicon:
     def matches(self, cps: np.ndarray) -> np.ndarray | None:
         """Literal hits in the text whose code points are ``cps``, as an array of rows (pattern,
         start, end), from one automaton pass (see ``owners``). None when nothing matched."""
-        if self._automaton is None or not len(cps):
-            return None
-        return self._automaton.scan(cps)
+        return self._automaton.scan(cps) if self._automaton is not None else None
 
     def sound_matches(self, key: np.ndarray, short: bool) -> np.ndarray | None:
         """Like ``matches``, of the fuzzy-pinyin keys of wordings of more than ``SHORT_SOUND`` Han
         characters (``short``: of at most that many) in the code points of a key text."""
         automaton = self._sound_automata.get(short)
-        if automaton is None or not len(key):
-            return None
-        return automaton.scan(key)
+        return automaton.scan(key) if automaton is not None else None
 
     def owners(self, pattern: int) -> tuple[int, ...]:
         """Ids of the word sets with literal wording number ``pattern``."""

@@ -80,13 +80,15 @@ class FoldedCall:
     newlines (folding drops any newline inside an utterance), ``starts[i]`` where utterance ``i``
     begins in it. Each utterance's ``Normalized`` view is made when first asked for."""
 
-    __slots__ = ("_kept", "_norms", "_raw_starts", "cps", "lens", "originals", "starts", "text")
+    __slots__ = ("_kept", "_norms", "_raw_starts", "bounds", "cps", "lens", "originals", "starts", "text")
 
-    def __init__(self, text: str, cps: Codes, starts: list[int], lens: list[int], originals: list[str],
+    def __init__(self, text: str, cps: Codes, bounds: tuple[Any, Any], originals: list[str],
                  kept: Any, raw_starts: list[int]) -> None:
-        self.text, self.cps, self.starts, self.lens, self.originals = text, cps, starts, lens, originals
+        self.text, self.cps, self.originals = text, cps, originals
+        self.bounds = bounds  # (starts, lens) as arrays, for mapping hits to utterances in one go
+        self.starts, self.lens = bounds[0].tolist(), bounds[1].tolist()
         self._kept, self._raw_starts = kept, raw_starts  # kept: joined-original index of each char
-        self._norms: list[Normalized | None] = [None] * len(lens)
+        self._norms: list[Normalized | None] = [None] * len(self.lens)
 
     def __len__(self) -> int:
         return len(self.lens)
@@ -197,10 +199,7 @@ class _FoldTable(dict):  # type: ignore[type-arg]
         self.normalizer = normalizer
 
     def __missing__(self, code: int) -> str | None:
-        ch = chr(code)
-        if self.normalizer.traditional:
-            ch = _t2s_char(ch)
-        self[code] = out = self.normalizer._char(ch)
+        self[code] = out = self.normalizer._fold_char(chr(code))
         return out
 
 
@@ -264,7 +263,7 @@ class Normalizer:
         starts = np.concatenate(([0], ends + 1))
         lens = np.append(ends, len(out)) - starts
         raw_starts = [0, *(seps + 1).tolist()]
-        return FoldedCall(text_of(out), out, starts.tolist(), lens.tolist(), texts, kept, raw_starts)
+        return FoldedCall(text_of(out), out, (starts, lens), texts, kept, raw_starts)
 
     def _filler_re(self) -> re.Pattern[str] | None:
         if "_filler_pattern" not in self.__dict__:

@@ -50,15 +50,20 @@ def _looks_plain(text: str) -> bool:
     return at >= 0 and _PLAIN_SPEAKER.match(text, at) is not None
 
 
-def fast_call(text: str, where: str, line: int | None = None) -> Call | None:
-    """One JSON Lines record (or one ``.json`` call) as ``call_from_dict`` would read it, or ``None``."""
+def _validated(validator: SchemaValidator, text: str) -> Any:
+    """``text`` parsed and validated strictly, or None when it is not plain (then the old path reads it)."""
     if not _looks_plain(text):
         return None
     try:
-        parsed = _ONE.validate_json(text, strict=True)
+        return validator.validate_json(text, strict=True)
     except ValidationError:
         return None
-    return _call(parsed, where, line)
+
+
+def fast_call(text: str, where: str, line: int | None = None) -> Call | None:
+    """One JSON Lines record (or one ``.json`` call) as ``call_from_dict`` would read it, or ``None``."""
+    parsed = _validated(_ONE, text)
+    return None if parsed is None else _call(parsed, where, line)
 
 
 def fast_calls(text: str, path: Path) -> list[Call] | None:
@@ -67,11 +72,8 @@ def fast_calls(text: str, path: Path) -> list[Call] | None:
     if not text.lstrip().startswith("["):
         call = fast_call(text, str(path))
         return None if call is None else [call]
-    if not _looks_plain(text):
-        return None
-    try:
-        parsed = _MANY.validate_json(text, strict=True)
-    except ValidationError:
+    parsed = _validated(_MANY, text)
+    if parsed is None:
         return None
     calls = [_call(d, f"{path}[{i}]", None) for i, d in enumerate(parsed)]
     return None if any(c is None for c in calls) else [c for c in calls if c is not None]
