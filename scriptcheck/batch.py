@@ -29,6 +29,7 @@ from .model import Call, CallReport
 from .readers import Line, ReadError, ReadOptions, read_paths
 from .report import Formatter, Summary
 from .report.jsonl import report_line
+from .scan import Scanned
 
 
 def partial_path(output: Path) -> Path:
@@ -89,9 +90,9 @@ CHUNK = 32  # calls per task sent to a worker
 WINDOW = 4  # tasks in flight per worker: enough to keep workers busy, bounded so memory stays flat
 
 
-def _safe_check(checker: Checker, call: Call) -> CallReport:
+def _safe_check(checker: Checker, call: Call, scanned: Scanned | None = None) -> CallReport:
     try:
-        return checker.check(call)
+        return checker.check(call, scanned)
     except Exception as e:  # a bug on one call must not lose the batch
         why = mask(repr(e)) if checker.mask_pii else repr(e)  # an exception may quote the text
         return checker.error_report(call.call_id, [f"{call.source}: internal error: {why}"], call.source)
@@ -102,15 +103,21 @@ def _parsed(item: Call | ReadError | Line) -> list[Call | ReadError] | tuple[Cal
     return item.read() if isinstance(item, Line) else (item,)
 
 
-def _reports_of(checker: Checker, item: Call | ReadError | Line) -> list[CallReport]:
-    """The report(s) of one input item."""
-    out = []
-    for x in _parsed(item):
-        if isinstance(x, ReadError):
-            out.append(checker.error_report(x.call_id, [x.message], x.source))
-        else:
-            out.append(_safe_check(checker, x))
-    return out
+def _reports_of_many(checker: Checker, items: list[Call | ReadError | Line]) -> list[CallReport]:
+    """The reports of several input items, their calls scanned as one batch (``Checker.scan``)."""
+    parsed = [x for item in items for x in _parsed(item)]
+    calls = [x for x in parsed if isinstance(x, Call)]
+    try:
+        scanned = dict(zip(map(id, calls), checker.scan(calls), strict=True))
+    except Exception:  # a call that breaks the batch's scan must not cost the others: each alone
+        scanned = {}
+    return [_safe_check(checker, x, scanned.get(id(x))) if isinstance(x, Call)
+            else checker.error_report(x.call_id, [x.message], x.source) for x in parsed]
+
+
+def _chunks(items: Iterator[Call | ReadError | Line], size: int) -> Iterator[list[Call | ReadError | Line]]:
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
 
 
 def _worker_init() -> None:
@@ -122,11 +129,9 @@ def _worker_init() -> None:
 def _check_chunk(items: list[Call | ReadError | Line]) -> list[CallReport]:
     """In a worker: parse and check a chunk, and render each JSON line there (the parent only writes it)."""
     assert _WORKER is not None
-    out = []
-    for item in items:
-        for report in _reports_of(_WORKER, item):
-            report._line = report_line(report)
-            out.append(report)
+    out = _reports_of_many(_WORKER, items)
+    for report in out:
+        report._line = report_line(report)
     return out
 
 
@@ -180,8 +185,8 @@ def reports(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: in
     """
     global _WORKER
     items = iter(items)
-    for item in itertools.islice(items, IN_PROCESS_FIRST if jobs > 1 else None):
-        yield from _reports_of(checker, item)
+    for chunk in _chunks(itertools.islice(items, IN_PROCESS_FIRST) if jobs > 1 else items, CHUNK):
+        yield from _reports_of_many(checker, chunk)
     if jobs <= 1:
         return
     first = list(itertools.islice(items, CHUNK))

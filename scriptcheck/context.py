@@ -7,7 +7,7 @@ normalized and scanned by the lexicon's automaton exactly once, here.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from itertools import pairwise
 from typing import NamedTuple
@@ -19,6 +19,7 @@ from .lexicon import SHORT_SOUND, Lexicon, Span, WordSet
 from .model import Call
 from .normalize import Clean, FoldedCall
 from .rulebook.schema import Settings, StageSettings, Window
+from .scan import Row, Scanned, locate, scan_calls
 
 
 class Turn(NamedTuple):
@@ -56,25 +57,27 @@ class CallContext:
     _joined: str = field(init=False)
     _clean: Clean | None = field(init=False)
     _sound_hits: dict[bool, dict[int, dict[int, list[tuple[int, int, int]]]]] = field(init=False, default_factory=dict)
-    _sound_key: np.ndarray | None = field(init=False, default=None)
+    _sound_key: np.ndarray = field(init=False)  # fuzzy-pinyin codes of the clean view
+    _long_sounds: list[Row] = field(init=False)  # homophone rows of the longer wordings (scanned)
+    scanned: InitVar[Scanned | None] = None
     _overlaps: dict[float, list[tuple[int, int, float]]] = field(init=False, default_factory=dict)
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
     _windows: dict[tuple[str, int, str], list[int]] = field(init=False, default_factory=dict)
     _window_sets: dict[tuple[str, int, str], frozenset[int]] = field(init=False, default_factory=dict)
 
-    def __post_init__(self) -> None:
-        """Normalize every utterance, then scan the whole call at once: the utterances joined by
-        newlines (which no phrase contains) in each view, one automaton / RE2-set pass per view."""
-        nz = self.lexicon.normalizer
-        self.norms = folded = nz.fold_call([s.text for s in self.call.segments])
+    def __post_init__(self, scanned: Scanned | None) -> None:
+        """The call's views and hits (``scan.scan_calls``: this call alone, unless a batch scanned
+        it with others), indexed by word set."""
+        if scanned is None:
+            scanned = scan_calls(self.lexicon, [[s.text for s in self.call.segments]])[0]
+        self.norms = folded = scanned.norms
         self._starts, self._lens, self._joined = folded.starts, folded.lens, folded.text
-        self._clean = nz.clean(self._joined, folded.cps)
+        self._clean = scanned.clean
+        self._sound_key = scanned.sound_key
+        self._long_sounds = scanned.sound_rows
         self._literal = literal = {}
         owners = self.lexicon.owners
-        rows = self._locate(self.lexicon.matches(folded.cps), None)
-        if self._clean is not None:
-            rows += self._locate(self.lexicon.matches(self._clean.cps), self._clean)
-        for pattern, seg, a, b in dict.fromkeys(rows):  # a wording seen in both views counts once
+        for pattern, seg, a, b in dict.fromkeys(scanned.rows):  # a wording seen in both views counts once
             for ws_id in owners(pattern):
                 spans = literal.setdefault(ws_id, {}).setdefault(seg, [])
                 if (a, b) not in spans:
@@ -91,20 +94,7 @@ class CallContext:
         return views
 
     def _locate(self, found: np.ndarray | None, back: Clean | None) -> list[tuple[int, int, int, int]]:
-        """Automaton rows (pattern, start, end) on a joined view → (pattern, segment, start, end) in
-        that segment's folded text, dropping hits across an utterance boundary. Whole arrays at
-        once: this is the hottest part of a check."""
-        if found is None:
-            return []
-        starts, lens = self.norms.bounds
-        pattern, a, b = found[:, 0], found[:, 1], found[:, 2]
-        if back is not None:  # clean-view hits, back to folded offsets
-            a, b = back.back[a], back.back[b - 1] + 1
-        seg = np.searchsorted(starts, a, side="right") - 1
-        base = starts[seg]
-        inside = b <= base + lens[seg]
-        return list(zip(pattern[inside].tolist(), seg[inside].tolist(), (a - base)[inside].tolist(),
-                        (b - base)[inside].tolist(), strict=True))
+        return locate(found, self.norms, back)
 
     def clean_view(self, seg: int) -> Clean | None:
         """The clean view of one utterance, cut out of the clean view of the joined call when first
@@ -159,13 +149,11 @@ class CallContext:
         """Homophone hits of every word set, from one pinyin pass over the joined clean view: of the
         wordings of more than ``SHORT_SOUND`` Han characters, or (``short``) of the others."""
         if short not in self._sound_hits:
-            clean = self._clean
-            if self._sound_key is None:
-                self._sound_key = phonetic.key_codes(clean.cps if clean is not None else self.norms.cps)
             hits: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
             owners = self.lexicon.sound_owners
-            found = self.lexicon.sound_matches(self._sound_key, short)
-            for pattern, seg, a, b in dict.fromkeys(self._locate(found, clean)):
+            rows = self._long_sounds if not short else self._locate(
+                self.lexicon.sound_matches(self._sound_key, short), self._clean)
+            for pattern, seg, a, b in dict.fromkeys(rows):
                 for ws_id, n in owners(pattern, short):
                     spans = hits.setdefault(ws_id, {}).setdefault(seg, [])
                     if (n, a, b) not in spans:

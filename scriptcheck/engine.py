@@ -20,6 +20,7 @@ from .matchers.pii import mask
 from .model import Call, CallReport, Finding, Metrics, Status, Utterance
 from .roles import infer_roles
 from .rulebook import Rulebook, load_cached
+from .scan import Scanned, scan_calls
 
 
 class Checker:
@@ -41,9 +42,16 @@ class Checker:
     def from_rulebook(cls, path: str | Path = "default", **kw: Any) -> Checker:
         return cls(load_cached(path), **kw)
 
-    def context(self, call: Call) -> CallContext:
+    def context(self, call: Call, scanned: Scanned | None = None) -> CallContext:
         rb = self.rulebook
-        return CallContext(call, rb.lexicon, rb.stages, rb.settings)
+        return CallContext(call, rb.lexicon, rb.stages, rb.settings, scanned)
+
+    def scan(self, calls: list[Call]) -> list[Scanned | None]:
+        """What ``check`` needs of each call's text, for several calls at once (``scan.scan_calls``:
+        a batch shares the fixed cost of normalizing and scanning); None for a call without segments."""
+        texts = [[s.text for s in c.segments] for c in calls if c.segments]
+        scanned = iter(scan_calls(self.rulebook.lexicon, texts) if texts else ())
+        return [next(scanned) if c.segments else None for c in calls]
 
     @staticmethod
     def not_applicable(rule: Any, ctx: CallContext) -> bool:
@@ -61,11 +69,12 @@ class Checker:
             return Outcome("n/a")
         return KINDS[rule.kind].evaluate(rule, ctx)
 
-    def check(self, call: Call) -> CallReport:
+    def check(self, call: Call, scanned: Scanned | None = None) -> CallReport:
+        """One call's report; ``scanned``: its text already scanned with a batch (``scan``)."""
         if not call.segments:  # nothing to judge is not a pass
             return self.error_report(call.call_id, call.errors or [f"call {call.call_id}: no segments"],
                                      call.source)
-        ctx = self.context(call)  # normalized and scanned once; roles only relabel speakers
+        ctx = self.context(call, scanned)  # normalized and scanned once; roles only relabel speakers
         inferred = infer_roles(call, ctx, self.rulebook.settings.roles)
         if inferred.error:  # refuse to guess silently
             report = self.error_report(call.call_id, [*call.errors, inferred.error], call.source)

@@ -80,15 +80,25 @@ class FoldedCall:
     newlines (folding drops any newline inside an utterance), ``starts[i]`` where utterance ``i``
     begins in it. Each utterance's ``Normalized`` view is made when first asked for."""
 
-    __slots__ = ("_kept", "_norms", "_raw_starts", "bounds", "cps", "lens", "originals", "starts", "text")
+    __slots__ = ("_base", "_kept", "_norms", "_raw_starts", "bounds", "cps", "lens", "originals", "starts", "text")
 
     def __init__(self, text: str, cps: Codes, bounds: tuple[Any, Any], originals: list[str],
-                 kept: Any, raw_starts: list[int]) -> None:
+                 kept: Any, raw_starts: list[int], base: int = 0) -> None:
         self.text, self.cps, self.originals = text, cps, originals
         self.bounds = bounds  # (starts, lens) as arrays, for mapping hits to utterances in one go
         self.starts, self.lens = bounds[0].tolist(), bounds[1].tolist()
-        self._kept, self._raw_starts = kept, raw_starts  # kept: joined-original index of each char
+        # kept: joined-original index of each char, from ``base`` on (a part shares its batch's map)
+        self._kept, self._raw_starts, self._base = kept, raw_starts, base
         self._norms: list[Normalized | None] = [None] * len(self.lens)
+
+    def part(self, first: int, stop: int) -> FoldedCall:
+        """Utterances ``first`` to ``stop - 1`` as a call of their own (a batch folded at once, cut
+        into its calls): texts and arrays are slices, the offset map is shared."""
+        f0 = self.starts[first]
+        f1 = self.starts[stop - 1] + self.lens[stop - 1]
+        starts, lens = self.bounds
+        return FoldedCall(self.text[f0:f1], self.cps[f0:f1], (starts[first:stop] - f0, lens[first:stop]),
+                          self.originals[first:stop], self._kept, self._raw_starts[first:stop], self._base + f0)
 
     def __len__(self) -> int:
         return len(self.lens)
@@ -98,8 +108,9 @@ class FoldedCall:
         if n is None:
             a = self.starts[i]
             b = a + self.lens[i]
+            base = self._base
             self._norms[i] = n = Normalized(self.text[a:b], None, self.originals[i],
-                                            window=(self._kept, a, b, self._raw_starts[i]))
+                                            window=(self._kept, base + a, base + b, self._raw_starts[i]))
         return n
 
     def __iter__(self) -> Iterator[Normalized]:

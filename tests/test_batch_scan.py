@@ -1,0 +1,68 @@
+"""Calls scanned a batch at a time (``scan.scan_calls``) must each get exactly what scanning the call
+alone gives: the folded and clean views with their offset maps, every wording and homophone hit in
+the same order, and so the same report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from scriptcheck.engine import Checker
+from scriptcheck.readers import read_paths
+from scriptcheck.report.jsonl import report_line
+from scriptcheck.scan import Scanned, scan_calls
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# pieces of call-centre speech that exercise every step: wordings of the default rulebook, fillers
+# and stutters (the clean view), spoken digits, Traditional and full-width characters, punctuation,
+# a homophone (在见), a character beyond the BMP, a newline inside an utterance
+PIECES = ["您好", "请稍等", "再见", "在见", "感谢您的来电", "还有其他问题吗", "嗯", "啊", "那个", "就是", "我我我",
+          "一三九五七一二六六零四", "幺三八", "您的身份证号是", "等著", "ＯＫ", "，", "？", "。", " ", "\n", "𠀀",
+          "你再说一遍", "没事请挂机", "谢谢", "不客气", "稍后", "好的"]
+UTTERANCE = st.lists(st.sampled_from(PIECES), max_size=6).map("".join)
+CALL = st.lists(UTTERANCE, min_size=1, max_size=5)
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return Checker.from_rulebook("default").rulebook.lexicon
+
+
+def view(s: Scanned) -> dict[str, object]:
+    """Everything a check reads of a ``Scanned``, as plain values."""
+    n = s.norms
+    out: dict[str, object] = {
+        "text": n.text, "starts": n.starts, "lens": n.lens, "originals": n.originals, "cps": n.cps.tolist(),
+        "utterances": [(u.text, u.offsets) for u in n], "rows": s.rows, "sounds": s.sound_rows,
+        "key": s.sound_key.tolist(), "clean": None,
+    }
+    if s.clean is not None:
+        out["clean"] = (s.clean.text, s.clean.back.tolist(), s.clean.cps.tolist())
+    return out
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.lists(CALL, min_size=1, max_size=5))
+@example([["您好，请问有什么可以帮您？"], ["嗯那个，我我我想问一下"], ["好的，再见。"]])
+@example([["一三九五七一二六六零四"], ["您好"], [""]])  # a spoken number read in one call only; an empty text
+@example([["谢谢", "不客气"], ["在见"]])
+def test_a_batch_gives_each_call_what_it_gets_alone(lexicon, calls):
+    together = scan_calls(lexicon, calls)
+    assert len(together) == len(calls)
+    for texts, got in zip(calls, together, strict=True):
+        assert view(got) == view(scan_calls(lexicon, [texts])[0])
+
+
+def test_reports_of_a_batch_equal_reports_one_at_a_time():
+    checker = Checker.from_rulebook("default")
+    calls = [c for c in read_paths([str(ROOT / "samples"), str(ROOT / "tests" / "data")], None)
+             if hasattr(c, "segments") and c.segments]
+    assert len(calls) >= 10
+    alone = [report_line(checker.check(c)) for c in calls]
+    together = [report_line(checker.check(c, s)) for c, s in zip(calls, checker.scan(calls), strict=True)]
+    assert together == alone
+    assert any('"verdict": "fail"' in line for line in together)  # the batch has findings to compare
