@@ -228,20 +228,21 @@ class CallContext:
         """Folded-view spans whose fuzzy pinyin equals a phrase of ``ws`` (one syllable per character)."""
         if ws.max_sound_han < min_han:
             return []
+        found = [x for short in self._sound_kinds(min_han) for x in self._sounds(short).get(ws.id, {}).get(seg, ())
+                 if x[0] >= min_han]
+        if not found:  # (most utterances a rule looks at have no homophone of it)
+            return []
         clean = self.clean_view(seg)
         view = clean.text if clean else self.norms[seg].text
         out = []
-        for short in self._sound_kinds(min_han):
-            for n, a, b in self._sounds(short).get(ws.id, {}).get(seg, ()):
-                if n < min_han:
+        for n, a, b in found:
+            if n < phonetic.MIN_HAN:
+                # (a, b) are folded offsets; two syllables match too much mid-sentence (在检修 ≈
+                # 再见): a two-character homophone counts only at the end of the turn
+                end = b if clean is None else clean.index_after(b)
+                if view[end:].strip(phonetic.TRAILING_PARTICLES):
                     continue
-                if n < phonetic.MIN_HAN:
-                    # (a, b) are folded offsets; two syllables match too much mid-sentence (在检修 ≈
-                    # 再见): a two-character homophone counts only at the end of the turn
-                    end = b if clean is None else clean.index_after(b)
-                    if view[end:].strip(phonetic.TRAILING_PARTICLES):
-                        continue
-                out.append((a, b))
+            out.append((a, b))
         return sorted(set(out))
 
     # --- structure ------------------------------------------------------------------------

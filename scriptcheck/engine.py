@@ -16,7 +16,7 @@ from .context import CallContext
 from .i18n import t
 from .matchers import KINDS
 from .matchers.base import Outcome
-from .matchers.pii import mask
+from .matchers.pii import MASK_MIN, mask
 from .model import Call, CallReport, Finding, Metrics, Status, Utterance
 from .roles import infer_roles
 from .rulebook import Rulebook, load_cached
@@ -35,6 +35,8 @@ class Checker:
         self._rules = rulebook.enabled_rules
         # per rule, what the loop in ``check`` needs: looked up once, not once per call
         self._plan = [(rule, rulebook.checks[rule.check].advisory, rule.level == "error") for rule in self._rules]
+        # each rule's message and suggestion in the report's language, looked up once
+        self._texts = {r.id: (r.text("message", self.lang), r.text("suggestion", self.lang)) for r in self._rules}
         timing = [r for r in self._rules if r.kind == "timing" and r.metric == "overlap"]
         self._overlap_seconds = timing[0].min_seconds if timing else 1.0
 
@@ -130,16 +132,17 @@ class Checker:
     def _finding(self, rule: Any, ctx: CallContext, h: Any, level: str | None = None) -> Finding:
         seg = ctx.call.segments[h.segment] if h.segment >= 0 else None
         text, matched = (seg.text if seg else ""), h.matched
-        if self.mask_pii:
-            text, matched = _masked(text), _masked(matched)
+        if self.mask_pii:  # (no number to mask in fewer than MASK_MIN characters: most matched words)
+            text = _masked(text) if len(text) >= MASK_MIN else text
+            matched = _masked(matched) if len(matched) >= MASK_MIN else matched
         inside = seg is not None and 0 <= h.start_char < h.end_char <= len(text)
+        message, suggestion = self._texts[rule.id]
         return Finding(
             check=rule.check, rule=rule.id, stage=ctx.stages[h.segment] if seg else "any",
             segment=h.segment if seg else None, start=seg.start if seg else None,
             end=seg.end if seg else None, speaker=seg.speaker if seg else None,
-            text=text, matched=matched, message=rule.text("message", self.lang),
-            suggestion=rule.text("suggestion", self.lang), level=level or rule.level,
-            note="; ".join(t(k, self.lang, **args) for k, args in h.notes) or None,
+            text=text, matched=matched, message=message, suggestion=suggestion, level=level or rule.level,
+            note=("; ".join(t(k, self.lang, **args) for k, args in h.notes) or None) if h.notes else None,
             span=(h.start_char, h.end_char) if inside else None, red_line=bool(rule.is_red_line),
         )
 

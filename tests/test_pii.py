@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from scriptcheck.matchers.pii import id_check_digit_ok, luhn_ok, mask
+from scriptcheck.matchers.pii import MASK_MIN, id_check_digit_ok, luhn_ok, mask
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _SPOKEN = str.maketrans("0123456789", "零一二三四五六七八九")
@@ -398,3 +398,15 @@ class TestMask:
     @example("号码是8765432")  # regression: exactly 7 digits were once left as they were
     def test_never_seven_unmasked_digits_in_a_row(self, text):
         assert not re.search(f"[{DIGITS}{WIDE}]{{7,}}", mask(text))
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.text(alphabet="0123456789０１２三四五六七八九幺两洞xX-— 。，号码是", max_size=MASK_MIN - 1))
+def test_text_shorter_than_mask_min_is_never_masked(text):
+    """The report skips masking matched words shorter than MASK_MIN: no such text may change."""
+    assert mask(text) == text
+
+
+def test_mask_min_is_the_shortest_masked_number():
+    assert mask("1390571") == "1****71"  # seven digits: masked
+    assert mask("139057") == "139057"

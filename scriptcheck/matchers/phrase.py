@@ -131,6 +131,7 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
         reported = ctx.spans(seg, guards.reported.ws) if guards.reported else []
         norm = ctx.norms[seg]
         heard = set(sounds)
+        quotes = guards.quotes and _ANY_QUOTE.search(norm.original) is not None  # most quote nothing
         for a, b in merge_spans(spans + sounds):
             if any(x < b and a < y for x, y in allowed):
                 continue
@@ -140,7 +141,7 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
                 continue  # reported speech: 同事说(嗯)你等一会
             if any(b <= x <= b + guards.mention_window for x, _ in mentions):
                 continue  # quoted without quotation marks (ASR): "…这样的回答不符合规范"
-            if guards.quotes and _quoted(norm.original, norm.span(a, b)[0]):
+            if quotes and _quoted(norm.original, norm.span(a, b)[0]):
                 continue
             if rule.boundary and b - a <= guards.word_boundary_max_chars and not {a, b} <= ctx.word_bounds(seg):
                 continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase

@@ -167,6 +167,7 @@ def evaluate(rule: PiiRule, ctx: CallContext) -> Outcome:
 _D = "0-9０-９零〇一二三四五六七八九幺两洞xXｘＸ"
 # digits, possibly separated by up to two punctuation/space characters (pauses: 。 …… ～ ： / —)
 _MASKABLE = re.compile(f"[{_D}](?:[^\\w]{{0,2}}[{_D}]){{6,}}")
+MASK_MIN = 7  # ``_MASKABLE`` needs 7 digits: a shorter text is never masked
 
 
 def mask(text: str) -> str:
