@@ -167,13 +167,14 @@ class CallContext:
     # --- phrase look-up -------------------------------------------------------------------
     def spans(self, seg: int, ws: WordSet) -> list[Span]:
         """Spans (folded-view offsets) in segment ``seg`` where any wording of ``ws`` occurs."""
-        out = list(self._literal.get(ws.id, {}).get(seg, ()))
+        literal = self._literal.get(ws.id)
+        out = literal.get(seg, []) if literal is not None else []
         if ws.regex is not None and ws.id in self._regex_ids and seg in self._regex_candidate_segments(ws):
             key = (seg, ws.id)
             if key not in self._regex_cache:
                 self._regex_cache[key] = self._segment_regex(seg, ws)
-            out.extend(self._regex_cache[key])
-        return sorted(set(out))
+            return sorted({*out, *self._regex_cache[key]})
+        return sorted(out)  # (literal spans are kept without repeats)
 
     def _segment_regex(self, seg: int, ws: WordSet) -> list[Span]:
         spans = set(self.lexicon.regex_spans(ws, self.norms[seg].text))

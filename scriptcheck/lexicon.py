@@ -143,12 +143,17 @@ class Lexicon:
         if self._built:
             self.build()
 
-    def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = ()) -> WordSet:
+    def add(self, phrases: list[str] | tuple[str, ...] = (), patterns: list[str] | tuple[str, ...] = (),
+            sounds: int = 2) -> WordSet:
+        """A word set; ``sounds``: fuzzy-pinyin keys of its wordings of at least this many Han
+        characters (never fewer than 2), 0 for none (no rule hears it by sound)."""
         ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
         ws.regex = compile_pattern(ws.patterns)
         ws.regex_joined = compile_pattern(ws.patterns, multiline=True, utf8=True)
         forms = [f for p in ws.phrases for f in self.normalizer.phrase_forms(p)]
-        ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for f in forms if (n := phonetic.han_count(f)) >= 2))
+        least = max(2, sounds) if sounds else None
+        ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for f in forms
+                                        if least is not None and (n := phonetic.han_count(f)) >= least))
         ws.max_sound_han = max((n for n, _ in ws.sounds), default=0)
         for n, key in ws.sounds:
             self._sounds.setdefault(key, []).append((ws.id, n))

@@ -521,3 +521,25 @@ def test_spans_at_is_spans(checker: Checker) -> None:
                 assert plain.spans_at(seg, ws) == want
                 found += bool(want) and bool(ws.patterns)
     assert found > 50
+
+
+def test_only_word_sets_heard_by_sound_get_sound_keys(checker: Checker) -> None:
+    """Fuzzy-pinyin keys are registered only for the word sets a rule hears by sound, and only for
+    wordings long enough for that rule: a guard or trigger has none, a taboo heard from 4 Han
+    characters has no shorter key, while the farewell (heard from 2) keeps 再见's."""
+    rb = checker.rulebook
+    assert rb.settings.guards.negation.ws.sounds == ()
+    assert rb.rules["courtesy.thanks"].trigger.ws.sounds == ()
+    taboo = [r for r in rb.enabled_rules if r.kind == "forbidden" and r.phonetic == 4 and r.phrases]
+    assert taboo and all(n >= 4 for r in taboo for n, _ in r.ws.sounds)
+    assert any(n < 4 for r in taboo for p in r.phrases if (n := sum("\u4e00" <= c <= "\u9fff" for c in p)) >= 2)
+    farewell = rb.rules["closing.farewell"]
+    assert any(n == 2 for g in farewell.groups() for n, _ in g.ws.sounds)
+
+
+def test_a_taboo_is_still_heard_by_sound_and_a_near_miss_is_not(checker: Checker) -> None:
+    """ASR homophone 你在说一遍 (for 你再说一遍) is still caught with the trimmed keys; 您再说一遍 is polite."""
+    heard = checker.check(make_polite_call("客户：我要办宽带。\n坐席：你在说一遍，我没听清。"))
+    assert any(f.rule.startswith("forbidden") and "在说一遍" in f.matched for f in heard.findings)
+    polite = checker.check(make_polite_call("客户：我要办宽带。\n坐席：麻烦您再说一遍好吗，我没听清。"))
+    assert not any(f.check == "forbidden_phrase" for f in polite.findings)

@@ -37,6 +37,9 @@ class PhraseRule(RuleBase, Words):
     phonetic: int = Field(default=4, ge=0)  # homophone hits for phrases of >= N Han chars (forbidden only); 0 = off
     boundary: bool = True  # short hits must be whole jieba words (off for wordings used as conditions)
 
+    def heard(self) -> list[tuple[Words, int]]:
+        return [*super().heard(), *(((self, self.phonetic), (self.except_, self.phonetic)) if self.phonetic else ())]
+
     @model_validator(mode="after")
     def _red(self) -> PhraseRule:
         if self.kind == "redline":

@@ -44,6 +44,9 @@ class RequiredRule(RuleBase, Words):
         own = [self] if (self.phrases or self.patterns) else []
         return own + list(self.all_of)
 
+    def heard(self) -> list[tuple[Words, int]]:
+        return [*super().heard(), *((g, self.phonetic) for g in self.groups() if self.phonetic)]
+
 
 def edit_budget(length: int) -> int:
     """Edits a paraphrase may differ by: short phrases must be exact."""

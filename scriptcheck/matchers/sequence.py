@@ -51,6 +51,9 @@ class SequenceRule(RuleBase, Words):
     within_seconds: float | None = Field(default=None, gt=0)
     phonetic: int = Field(default=3, ge=0)  # homophone match for phrases of >= N Han chars; 0 = off
 
+    def heard(self) -> list[tuple[Words, int]]:
+        return [*super().heard(), *(((self, self.phonetic),) if self.phonetic else ())]
+
 
 def _anchors(rule: SequenceRule, ctx: CallContext) -> list[tuple[int, int, list]]:
     """(last segment before, first segment after, notes) for every occurrence of the anchor."""

@@ -308,10 +308,14 @@ def load_rulebook(name: str | Path = "default", errors: list[RulebookError] | No
     guards = settings.guards
     shared = [guards.negation, guards.reported, guards.mention_after, stages.hold.notice, stages.hold.customer_wait,
               settings.roles.agent, settings.roles.customer]
-    valid(lambda: _register(lexicon, shared, raw, ()))
+    heard: dict[int, int] = {}  # word set → the fewest Han characters any rule hears it by
+    for rule in rules.values():
+        for w, n in rule.heard():
+            heard[id(w)] = min(n, heard.get(id(w), n))
+    valid(lambda: _register(lexicon, shared, raw, (), heard))
     for rid, rule in list(rules.items()):
         owned = ([rule] if isinstance(rule, Words) else []) + rule.word_fields()
-        if valid(lambda rid=rid, owned=owned: _register(lexicon, owned, raw, ("rules", rid))) is None:
+        if valid(lambda rid=rid, owned=owned: _register(lexicon, owned, raw, ("rules", rid), heard)) is None:
             del rules[rid]  # a bad pattern: the rule cannot run
     lexicon.build()
     return Rulebook(str(path), settings, stages, checks, scenarios, rules, lexicon, d, raw.locs, raw.files,
@@ -369,12 +373,12 @@ def _scenario(sid: str, body: Any, rules: dict[str, Any], raw: Raw) -> Scenario:
     return sc
 
 
-def _register(lexicon: Lexicon, words: list[Strict], raw: Raw, path: KeyPath) -> bool:
+def _register(lexicon: Lexicon, words: list[Strict], raw: Raw, path: KeyPath, heard: dict[int, int]) -> bool:
     for w in words:
         if not isinstance(w, Words):
             continue
         try:
-            w.compile_into(lexicon)
+            w.compile_into(lexicon, heard.get(id(w), 0))
         except PatternError as e:
             raise RulebookError(str(e), raw.locs.get((*path, "patterns")) or raw.locs.get(path), path) from e
     return True

@@ -31,9 +31,10 @@ class Words(Strict):
         except KeyError:
             raise RuntimeError("word set used before the rulebook was compiled") from None
 
-    def compile_into(self, lexicon: object) -> None:
+    def compile_into(self, lexicon: object, sounds: int = 2) -> None:
+        """``sounds``: see ``Lexicon.add`` (the loader passes what the rules using it ask for)."""
         if "compiled_ws" not in self.__dict__:
-            self.__dict__["compiled_ws"] = lexicon.add(self.phrases, self.patterns)  # type: ignore[attr-defined]
+            self.__dict__["compiled_ws"] = lexicon.add(self.phrases, self.patterns, sounds)  # type: ignore[attr-defined]
 
     def __bool__(self) -> bool:
         return bool(self.phrases or self.patterns)
@@ -108,6 +109,19 @@ class RuleBase(Strict):
                     out.append(x)
                 if isinstance(x, RuleBase):
                     out.extend(x.word_fields())
+        return out
+
+    def heard(self) -> list[tuple[Words, int]]:
+        """The word sets this rule's matcher may also find by sound (homophones), each with the
+        fewest Han characters a homophone of it must have: only these get fuzzy-pinyin keys in the
+        lexicon, so the automata of sounds hold no key nobody asks for (a guard, a trigger, the
+        two-character wordings of a list heard from four). Kinds that listen override it."""
+        out: list[tuple[Words, int]] = []
+        for name in type(self).model_fields:
+            v = getattr(self, name)
+            for x in v if isinstance(v, list) else [v]:
+                if isinstance(x, RuleBase):  # sub-rules listen for themselves
+                    out.extend(x.heard())
         return out
 
     def text(self, field: str, lang: str) -> str | None:
