@@ -75,32 +75,41 @@ def scan_calls(lexicon: Lexicon, texts: list[list[str]]) -> list[Scanned]:
     folded = nz.fold_call(list(chain.from_iterable(texts)))
     clean = nz.clean(folded.text, folded.cps)
     key = phonetic.key_codes(clean.cps if clean is not None else folded.cps)
-    if len(texts) == 1:
-        rows = locate(lexicon.matches(folded.cps), folded, None)
-        if clean is not None:
-            rows += locate(lexicon.matches(clean.cps), folded, clean)
-        return [Scanned(folded, clean, rows, locate(lexicon.sound_matches(key, False), folded, clean), key)]
     firsts = np.array([0, *accumulate(map(len, texts))])
-    literal, lcut = _locate(lexicon.matches(folded.cps), folded, None, firsts)
-    cleaned, ccut = _locate(lexicon.matches(clean.cps), folded, clean, firsts) if clean is not None else ([], None)
-    sounds, scut = _locate(lexicon.sound_matches(key, False), folded, clean, firsts)
     starts, lens = folded.bounds
-    f0 = starts[firsts[:-1]]
-    f1 = starts[firsts[1:] - 1] + lens[firsts[1:] - 1]
     if clean is None:
-        c0, c1, own = f0, f1, np.zeros(len(texts), dtype=bool)
-    else:
-        c0, c1 = np.searchsorted(clean.back, f0), np.searchsorted(clean.back, f1)
+        cs, ce, changed = starts, starts + lens, np.zeros(len(lens), dtype=bool)
+    else:  # where each utterance is in the clean view, and whether it reads differently there
+        cs, ce = np.searchsorted(clean.back, starts), np.searchsorted(clean.back, starts + lens)
         digits = np.flatnonzero(clean.cps != folded.cps[clean.back])  # spoken numbers read
-        # a call has a clean view of its own where something was dropped or read
-        own = (c1 - c0 != f1 - f0) | (np.searchsorted(digits, c1) > np.searchsorted(digits, c0))
+        changed = (ce - cs != lens) | (np.searchsorted(digits, ce) > np.searchsorted(digits, cs))
+    literal, lcut = _locate(lexicon.matches(folded.cps), folded, None, firsts)
+    # the clean view is scanned only where it differs: elsewhere it would find the folded view's hits again
+    view = _changed_only(clean, cs, ce, changed) if clean is not None and changed.any() else None
+    cleaned, ccut = _locate(lexicon.matches(view.cps), folded, view, firsts) if view is not None else ([], None)
+    sounds, scut = _locate(lexicon.sound_matches(key, False), folded, clean, firsts)
+    if len(texts) == 1:
+        return [Scanned(folded, clean, literal + cleaned, sounds, key)]
+    c0, c1 = cs[firsts[:-1]], ce[firsts[1:] - 1]
+    own = np.add.reduceat(changed.astype(np.intp), firsts[:-1]) > 0  # a call with a clean view of its own
+    f0 = starts[firsts[:-1]]
     out = []
     bounds = zip(firsts[:-1].tolist(), firsts[1:].tolist(), f0.tolist(), c0.tolist(), c1.tolist(), own.tolist(),
                  strict=True)
     for k, (u0, u1, a, lo, hi, mine) in enumerate(bounds):
         part = Clean(clean.text[lo:hi], clean.back[lo:hi] - a, cps=clean.cps[lo:hi]) if mine and clean else None
         rows = literal[lcut[k]:lcut[k + 1]]
-        if part is not None and ccut is not None:  # (a call read the same in both views has no clean hits)
+        if ccut is not None:
             rows += cleaned[ccut[k]:ccut[k + 1]]
         out.append(Scanned(folded.part(u0, u1), part, rows, sounds[scut[k]:scut[k + 1]], key[lo:hi]))
     return out
+
+
+def _changed_only(clean: Clean, cs: np.ndarray, ce: np.ndarray, changed: np.ndarray) -> Clean:
+    """The clean view of the utterances it changes (each with the newline after it), as code points and
+    the folded index of each: what is left to scan there."""
+    mark = np.zeros(len(clean.cps) + 1, dtype=np.intp)
+    mark[cs[changed]] += 1
+    mark[np.minimum(ce[changed] + 1, len(clean.cps))] -= 1
+    keep = np.cumsum(mark[:-1]) > 0
+    return Clean("", clean.back[keep], cps=clean.cps[keep])

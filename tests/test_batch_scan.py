@@ -66,3 +66,31 @@ def test_reports_of_a_batch_equal_reports_one_at_a_time():
     together = [report_line(checker.check(c, s)) for c, s in zip(calls, checker.scan(calls), strict=True)]
     assert together == alone
     assert any('"verdict": "fail"' in line for line in together)  # the batch has findings to compare
+
+
+def _index(lexicon, rows) -> dict[int, dict[int, list[tuple[int, int]]]]:
+    """Rows indexed by word set, as ``CallContext`` does."""
+    out: dict[int, dict[int, list[tuple[int, int]]]] = {}
+    for pattern, seg, a, b in dict.fromkeys(rows):
+        for ws_id in lexicon.owners(pattern):
+            spans = out.setdefault(ws_id, {}).setdefault(seg, [])
+            if (a, b) not in spans:
+                spans.append((a, b))
+    return out
+
+
+@settings(deadline=None, max_examples=150)
+@given(CALL)
+@example(["嗯您好，请问有什么可以帮您", "好的请稍等", "那个我我我想问一下"])
+def test_clean_view_scanned_where_it_differs_finds_all_it_would_find(lexicon, texts):
+    """Scanning the clean view only in the utterances it changes indexes the same hits as scanning
+    all of it (in the other utterances it reads as the folded view, already scanned)."""
+    from scriptcheck.scan import locate
+
+    nz = lexicon.normalizer
+    folded = nz.fold_call(texts)
+    clean = nz.clean(folded.text, folded.cps)
+    whole = locate(lexicon.matches(folded.cps), folded, None)
+    if clean is not None:
+        whole += locate(lexicon.matches(clean.cps), folded, clean)
+    assert _index(lexicon, scan_calls(lexicon, [texts])[0].rows) == _index(lexicon, whole)
