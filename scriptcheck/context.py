@@ -233,13 +233,13 @@ class CallContext:
                  if x[0] >= min_han]
         if not found:  # (most utterances a rule looks at have no homophone of it)
             return []
-        clean = self.clean_view(seg)
-        view = clean.text if clean else self.norms[seg].text
         out = []
         for n, a, b in found:
             if n < phonetic.MIN_HAN:
                 # (a, b) are folded offsets; two syllables match too much mid-sentence (在检修 ≈
                 # 再见): a two-character homophone counts only at the end of the turn
+                clean = self.clean_view(seg)
+                view = clean.text if clean else self.norms[seg].text
                 end = b if clean is None else clean.index_after(b)
                 if view[end:].strip(phonetic.TRAILING_PARTICLES):
                     continue

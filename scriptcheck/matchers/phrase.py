@@ -119,6 +119,9 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
         spans = ctx.spans(seg, rule.ws)
         # ASR homophones (你在说一遍) count for taboo phrases; for a red line they only ask for review
         sounds = ctx.sound_spans(seg, rule.ws, rule.phonetic) if rule.phonetic else []
+        if sounds and spans:  # a wording said is also heard: that homophone is the hit itself
+            said = set(spans)
+            sounds = [sp for sp in sounds if sp not in said]
         # …but never across the pronoun: 您想怎么样 is the polite form, not the taboo 你想怎么样
         sounds = [sp for sp in sounds if not any(x < sp[1] and sp[0] < y for x, y in spans)
                   and "您" not in ctx.norms[seg].text[sp[0]:sp[1]]]
