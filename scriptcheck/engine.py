@@ -172,12 +172,15 @@ def metrics(ctx: CallContext, overlap_seconds: float = 1.0) -> Metrics:
     start = min(starts)
     end = max(ends)
     duration = max(end - start, 0.0)
+    # (``x if x > y else y`` is ``max(y, x)``, the same float, without a call per segment: this
+    # loops over every segment of every call)
     talk = {"agent": 0.0, "customer": 0.0}
     agent_chars = 0
     for s, a, b, n in zip(segs, starts, ends, ctx.norms.lens, strict=True):
         speaker = s.speaker
         if speaker in talk:
-            talk[speaker] += max(b - a, 0.0)
+            d = b - a
+            talk[speaker] += d if d > 0.0 else 0.0
         if speaker == "agent":
             agent_chars += n
     # silence = time covered by nobody
@@ -186,14 +189,17 @@ def metrics(ctx: CallContext, overlap_seconds: float = 1.0) -> Metrics:
     prev_end = start
     for i in sorted(range(len(segs)), key=starts.__getitem__):
         a, b = starts[i], ends[i]
-        longest = max(longest, a - prev_end)
-        prev_end = max(prev_end, b)
+        gap = a - prev_end
+        if gap > longest:
+            longest = gap
+        if b > prev_end:
+            prev_end = b
         if cur_b is None or a > cur_b:
             if cur_b is not None:
                 covered += cur_b - cur_a
             cur_a, cur_b = a, b
-        else:
-            cur_b = max(cur_b, b)
+        elif b > cur_b:
+            cur_b = b
     if cur_b is not None:
         covered += cur_b - cur_a
     m.duration = round(duration, 2)
