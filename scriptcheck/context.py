@@ -118,13 +118,15 @@ class CallContext:
         """Segments where ``ws`` may occur (literal hit, pattern match, or — with ``sounds`` = N > 0 —
         a homophone of a wording of at least N Han characters): matchers look only there instead of
         at every utterance."""
-        out = set(self._literal.get(ws.id, ()))
+        literal = self._literal.get(ws.id)
+        out = set(literal) if literal else set()
         if ws.regex is not None and ws.id in self._regex_ids:
             out |= self._regex_candidate_segments(ws)
         if sounds and ws.max_sound_han >= sounds:  # only where ``sound_spans(seg, ws, sounds)`` can find any
             for short in self._sound_kinds(sounds):
-                out.update(seg for seg, found in self._sounds(short).get(ws.id, {}).items()
-                           if any(n >= sounds for n, _, _ in found))
+                heard = self._sounds(short).get(ws.id)
+                if heard:
+                    out.update(seg for seg, found in heard.items() if any(n >= sounds for n, _, _ in found))
         return out
 
     def _regex_candidate_segments(self, ws: WordSet) -> set[int]:
