@@ -19,7 +19,7 @@ from .lexicon import SHORT_SOUND, Lexicon, Span, WordSet
 from .model import Call
 from .normalize import Clean, FoldedCall
 from .rulebook.schema import Settings, StageSettings, Window
-from .scan import Row, Scanned, locate, scan_calls
+from .scan import Bytes, Row, Scanned, locate, scan_calls
 
 
 class Turn(NamedTuple):
@@ -52,7 +52,7 @@ class CallContext:
     _literal: dict[int, dict[int, list[Span]]] = field(init=False)  # ws id → segment → spans
     _regex_cache: dict[tuple[int, int], list[Span]] = field(init=False, default_factory=dict)
     _regex_segs: dict[int, set[int]] = field(init=False, default_factory=dict)
-    _utf8_views: list[tuple[bytes, list[int]]] | None = field(init=False, default=None)
+    _utf8: tuple[Bytes, ...] = field(init=False)  # the views the patterns run on (``scan.Scanned.utf8``)
     _regex_ids: set[int] = field(init=False)  # word sets with a pattern that matches somewhere in the call
     _joined: str = field(init=False)
     _clean: Clean | None = field(init=False)
@@ -82,17 +82,12 @@ class CallContext:
                 spans = literal.setdefault(ws_id, {}).setdefault(seg, [])
                 if (a, b) not in spans:
                     spans.append((a, b))
+        self._utf8 = scanned.utf8
         self._regex_ids = set()
-        for view, _ in self._views():
-            self._regex_ids |= self.lexicon.regex_candidates(view)
+        for view in self._utf8:
+            self._regex_ids |= self.lexicon.regex_candidates(view.data)
 
     # --- the joined call ------------------------------------------------------------------
-    def _views(self) -> list[tuple[str, Clean | None]]:
-        views: list[tuple[str, Clean | None]] = [(self._joined, None)]
-        if self._clean is not None:
-            views.append((self._clean.text, self._clean))
-        return views
-
     def _locate(self, found: np.ndarray | None, back: Clean | None) -> list[tuple[int, int, int, int]]:
         return locate(found, self.norms, back)
 
@@ -130,20 +125,16 @@ class CallContext:
         return out
 
     def _regex_candidate_segments(self, ws: WordSet) -> set[int]:
-        """Utterances touched by a match of ``ws``'s patterns on the joined views. Lossless: a match
-        inside an utterance either is found there or is hidden by a match that overlaps it."""
+        """Utterances touched by a match of ``ws``'s patterns on the joined views (UTF-8; a byte's
+        line is the number of newlines before it). Lossless: a match inside an utterance either is
+        found there or is hidden by a match that overlaps it."""
         if ws.id not in self._regex_segs:
-            if self._utf8_views is None:  # each view as UTF-8 and where its newlines are: a byte's
-                # utterance is the number of newlines before it, in either view
-                self._utf8_views = []
-                for view, _ in self._views():
-                    data = view.encode("utf-8", "surrogatepass")
-                    lines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()
-                    self._utf8_views.append((data, lines))
             segs: set[int] = set()
-            for data, lines in self._utf8_views:
-                for a, b in self.lexicon.regex_byte_spans(ws, data):
-                    segs.update(range(bisect.bisect_left(lines, a), bisect.bisect_left(lines, b - 1) + 1))
+            for view in self._utf8:
+                lines = view.lines
+                for a, b in self.lexicon.regex_byte_spans(ws, view.data):
+                    touched = range(bisect.bisect_left(lines, a), bisect.bisect_left(lines, b - 1) + 1)
+                    segs.update(touched if view.utterances is None else (view.utterances[i] for i in touched))
             self._regex_segs[ws.id] = segs
         return self._regex_segs[ws.id]
 

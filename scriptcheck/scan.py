@@ -17,10 +17,21 @@ from itertools import accumulate, chain
 import numpy as np
 
 from . import phonetic
+from .charmap import text_of
 from .lexicon import Lexicon
 from .normalize import Clean, FoldedCall
 
 Row = tuple[int, int, int, int]  # (wording, utterance, start, end), offsets in the utterance's folded text
+
+
+@dataclass(frozen=True, slots=True)
+class Bytes:
+    """A view of a call as UTF-8 (what the RE2 patterns run on): ``lines[i]`` is the byte offset of
+    the ``i``-th newline, and the text after it belongs to utterance ``utterances[i + 1]``."""
+
+    data: bytes
+    lines: list[int]
+    utterances: list[int] | None = None  # None: line i is utterance i (every utterance is there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +44,9 @@ class Scanned:
     rows: list[Row]
     sound_rows: list[Row]
     sound_key: np.ndarray  # fuzzy-pinyin codes of the clean view (the folded one when clean is None)
+    # for the patterns: the folded view, and the clean view of the utterances it changes (elsewhere
+    # it reads as the folded view): a pattern matching in an utterance matches in one of them
+    utf8: tuple[Bytes, ...]
 
 
 def locate(found: np.ndarray | None, folded: FoldedCall, back: Clean | None) -> list[Row]:
@@ -88,21 +102,45 @@ def scan_calls(lexicon: Lexicon, texts: list[list[str]]) -> list[Scanned]:
     view = _changed_only(clean, cs, ce, changed) if clean is not None and changed.any() else None
     cleaned, ccut = _locate(lexicon.matches(view.cps), folded, view, firsts) if view is not None else ([], None)
     sounds, scut = _locate(lexicon.sound_matches(key, False), folded, clean, firsts)
-    if len(texts) == 1:
-        return [Scanned(folded, clean, literal + cleaned, sounds, key)]
+    fbytes = _Utf8(folded.text)
+    cbytes = _Utf8(text_of(view.cps)) if view is not None else None
+    changed_at = np.flatnonzero(changed)  # the clean view's lines are these utterances
     c0, c1 = cs[firsts[:-1]], ce[firsts[1:] - 1]
     own = np.add.reduceat(changed.astype(np.intp), firsts[:-1]) > 0  # a call with a clean view of its own
     f0 = starts[firsts[:-1]]
+    single = len(texts) == 1
     out = []
     bounds = zip(firsts[:-1].tolist(), firsts[1:].tolist(), f0.tolist(), c0.tolist(), c1.tolist(), own.tolist(),
                  strict=True)
     for k, (u0, u1, a, lo, hi, mine) in enumerate(bounds):
-        part = Clean(clean.text[lo:hi], clean.back[lo:hi] - a, cps=clean.cps[lo:hi]) if mine and clean else None
+        part = None
+        if mine and clean is not None:
+            part = clean if single else Clean(clean.text[lo:hi], clean.back[lo:hi] - a, cps=clean.cps[lo:hi])
         rows = literal[lcut[k]:lcut[k + 1]]
         if ccut is not None:
             rows += cleaned[ccut[k]:ccut[k + 1]]
-        out.append(Scanned(folded.part(u0, u1), part, rows, sounds[scut[k]:scut[k + 1]], key[lo:hi]))
+        utf8 = [fbytes.lines_of(u0, u1, None)]
+        if cbytes is not None and mine:
+            i, j = np.searchsorted(changed_at, (u0, u1)).tolist()
+            utf8.append(cbytes.lines_of(i, j, (changed_at[i:j] - u0).tolist()))
+        out.append(Scanned(folded if single else folded.part(u0, u1), part, rows, sounds[scut[k]:scut[k + 1]],
+                           key[lo:hi], tuple(utf8)))
     return out
+
+
+class _Utf8:
+    """A batch's view as UTF-8, cut into calls by its newlines (one per utterance boundary)."""
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.newlines = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8) == 10)
+
+    def lines_of(self, first: int, stop: int, utterances: list[int] | None) -> Bytes:
+        """Lines ``first`` to ``stop - 1`` (the view's utterances), as a view of their own."""
+        nl = self.newlines
+        a = int(nl[first - 1]) + 1 if first else 0
+        b = int(nl[stop - 1]) if stop - 1 < len(nl) else len(self.data)
+        return Bytes(self.data[a:b], (nl[first:stop - 1] - a).tolist(), utterances)
 
 
 def _changed_only(clean: Clean, cs: np.ndarray, ce: np.ndarray, changed: np.ndarray) -> Clean:

@@ -11,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scriptcheck.engine import Checker
+from scriptcheck.model import Call, Segment
 from scriptcheck.readers import read_paths
 from scriptcheck.report.jsonl import report_line
 from scriptcheck.scan import Scanned, scan_calls
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # pieces of call-centre speech that exercise every step: wordings of the default rulebook, fillers
 # and stutters (the clean view), spoken digits, Traditional and full-width characters, punctuation,
 # a homophone (在见), a character beyond the BMP, a newline inside an utterance
-PIECES = ["您好", "请稍等", "再见", "在见", "感谢您的来电", "还有其他问题吗", "嗯", "啊", "那个", "就是", "我我我",
+PIECES = ["您好", "请稍等", "我姓陈", "还有其他问题吗？", "没事我挂了", "多谢",
+          "再见", "在见", "感谢您的来电", "还有其他问题吗", "嗯", "啊", "那个", "就是", "我我我",
           "一三九五七一二六六零四", "幺三八", "您的身份证号是", "等著", "ＯＫ", "，", "？", "。", " ", "\n", "𠀀",
           "你再说一遍", "没事请挂机", "谢谢", "不客气", "稍后", "好的"]
 UTTERANCE = st.lists(st.sampled_from(PIECES), max_size=6).map("".join)
@@ -32,6 +34,11 @@ def lexicon():
     return Checker.from_rulebook("default").rulebook.lexicon
 
 
+def make_call(texts: list[str]) -> Call:
+    return Call(call_id="c", segments=[Segment(speaker="agent" if i % 2 else "customer", text=t)
+                                       for i, t in enumerate(texts)])
+
+
 def view(s: Scanned) -> dict[str, object]:
     """Everything a check reads of a ``Scanned``, as plain values."""
     n = s.norms
@@ -39,6 +46,7 @@ def view(s: Scanned) -> dict[str, object]:
         "text": n.text, "starts": n.starts, "lens": n.lens, "originals": n.originals, "cps": n.cps.tolist(),
         "utterances": [(u.text, u.offsets) for u in n], "rows": s.rows, "sounds": s.sound_rows,
         "key": s.sound_key.tolist(), "clean": None,
+        "utf8": [(b.data, b.lines, b.utterances) for b in s.utf8],
     }
     if s.clean is not None:
         out["clean"] = (s.clean.text, s.clean.back.tolist(), s.clean.cps.tolist())
@@ -94,3 +102,20 @@ def test_clean_view_scanned_where_it_differs_finds_all_it_would_find(lexicon, te
     if clean is not None:
         whole += locate(lexicon.matches(clean.cps), folded, clean)
     assert _index(lexicon, scan_calls(lexicon, [texts])[0].rows) == _index(lexicon, whole)
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.lists(CALL, min_size=1, max_size=4))
+@example([["嗯谢谢", "不客气"], ["那个我姓陈", "好的谢谢您"]])
+def test_pattern_candidates_miss_no_utterance_a_pattern_matches(calls):
+    """Patterns run on the folded view and on the clean view of the utterances it changes: every
+    utterance where a word set's pattern matches (in either view) is among its candidates."""
+    checker = Checker.from_rulebook("default")
+    lexicon = checker.rulebook.lexicon
+    sets = [ws for ws in lexicon._sets if ws.regex is not None]
+    for texts, scanned in zip(calls, scan_calls(lexicon, calls), strict=True):
+        ctx = checker.context(make_call(texts), scanned)
+        for ws in sets:
+            truth = {i for i in range(len(texts)) if lexicon.regex_spans(ws, ctx.norms[i].text)
+                     or ((c := ctx.clean_view(i)) is not None and lexicon.regex_spans(ws, c.text))}
+            assert truth <= ctx.segments_with(ws), (texts, ws.patterns)
