@@ -9,6 +9,7 @@ result equals an uninterrupted run.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import multiprocessing
@@ -82,6 +83,26 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Garbage collection tuned for a batch, restored after it.
+
+    A check makes and drops thousands of short-lived objects, almost none of them in reference
+    cycles (reference counting frees them), so the collector's defaults — a young-generation pass
+    every 700 allocations, and full passes walking the whole compiled rulebook — cost ~10 % of a
+    check. The objects alive before the batch (rulebook, dictionaries) are frozen out of its passes
+    (which also keeps forked workers from copying them as the collector touches them) and passes
+    run ~14x less often."""
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 50)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 _WORKER: Checker | None = None  # the compiled rulebook, inherited by forked workers (never pickled)
@@ -242,7 +263,7 @@ def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[Cal
                 yield item
 
     try:
-        with sigterm_as_interrupt():
+        with sigterm_as_interrupt(), fewer_collections():
             for report in reports(checker, todo(), jobs):
                 result.summary.add(report)
                 formatter.call(report)

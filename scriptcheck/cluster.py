@@ -33,12 +33,13 @@ def _checker(rulebook: str, lang: str | None, mask_pii: bool | None) -> Any:
 
 def _check_partition(paths: Iterable[str], rulebook: str, lang: str | None, mask_pii: bool | None) -> list[str]:
     """The input files of one partition → one JSON Lines report line per call (or error record)."""
-    from .batch import reports
+    from .batch import fewer_collections, reports
     from .readers import read_paths
     from .report.jsonl import report_line
 
     checker = _checker(rulebook, lang, mask_pii)
-    return [report_line(r) for r in reports(checker, read_paths(list(paths), lazy=True), jobs=1)]
+    with fewer_collections():
+        return [report_line(r) for r in reports(checker, read_paths(list(paths), lazy=True), jobs=1)]
 
 
 def check_on_dask(inputs: list[str], output_dir: str | Path, *, rulebook: str = "default",
