@@ -1,10 +1,15 @@
 """Running a batch so that nothing is lost and an interrupted run can be continued.
 
 Every call read ends up in the output, as a report or as an error record. With ``--output FILE``
-the report is written to ``FILE.partial`` one call at a time (flushed) and renamed to ``FILE`` only
-when the batch is complete; Ctrl-C or SIGTERM leaves a valid ``.partial``; ``--resume`` keeps the
-calls already there (dropping a torn last line) and checks only the rest, in the same order, so the
-result equals an uninterrupted run.
+the report is written to ``FILE.partial`` as calls are checked (whole lines, flushed) and renamed to
+``FILE`` only when the batch is complete; Ctrl-C or SIGTERM leaves a valid ``.partial``; ``--resume``
+keeps the calls already there (dropping a torn last line) and checks only the rest, in the same
+order, so the result equals an uninterrupted run.
+
+With ``--jobs`` above 1, forked workers decode, parse, check and render the calls in chunks. When the
+formatter only writes each call's rendered text (``Formatter.render``) and nothing else needs the
+reports (no history recorder), a worker sends back a chunk's text and ``Summary``, not its reports:
+the parent, which shares the cores with the workers, then does almost nothing per call.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import multiprocessing
 import os
 import signal
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -105,6 +111,7 @@ def fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+Render = Callable[[CallReport], str]
 _WORKER: Checker | None = None  # the compiled rulebook, inherited by forked workers (never pickled)
 IN_PROCESS_FIRST = 64  # small batches never pay for a process pool
 CHUNK = 32  # calls per task sent to a worker
@@ -147,13 +154,38 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _check_chunk(items: list[Call | ReadError | Line]) -> list[CallReport]:
-    """In a worker: parse and check a chunk, and render each JSON line there (the parent only writes it)."""
+@dataclass(slots=True)
+class Rendered:
+    """Checked calls as the parent needs them when it only writes their rendered text: that text
+    and their ``Summary`` unpickle in about a sixth of the time their reports would."""
+
+    text: str
+    summary: Summary
+    scores: array[float]  # each call's score addend in input order (see ``Summary.merge``)
+
+    @classmethod
+    def of(cls, reports: list[CallReport], render: Render) -> Rendered:
+        summary, scores = Summary(), array("d")
+        for r in reports:
+            summary.add(r)
+            if r.verdict != "error":
+                scores.append(r.score or 0.0)
+        return cls("".join(map(render, reports)), summary, scores)
+
+
+Result = list[CallReport] | Rendered  # what a chunk's check gives back, in input order
+
+
+def _check_chunk(items: list[Call | ReadError | Line], render: Render | None) -> Result:
+    """In a worker: parse, check and render a chunk. With ``render``, only the text and the totals go
+    back; otherwise whole reports, each with its JSON line rendered (the parent only writes it)."""
     assert _WORKER is not None
-    out = _reports_of_many(_WORKER, items)
-    for report in out:
+    reports = _reports_of_many(_WORKER, items)
+    if render is not None:
+        return Rendered.of(reports, render)
+    for report in reports:
         report._line = report_line(report)
-    return out
+    return reports
 
 
 class _Workers:
@@ -168,8 +200,8 @@ class _Workers:
         return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_worker_init)
 
-    def submit(self, chunk: list[Call | ReadError | Line]) -> Future[list[CallReport]]:
-        return self.pool.submit(_check_chunk, chunk)
+    def submit(self, chunk: list[Call | ReadError | Line], render: Render | None) -> Future[Result]:
+        return self.pool.submit(_check_chunk, chunk, render)
 
     def restart(self) -> None:
         self.close()
@@ -197,7 +229,16 @@ def _died(checker: Checker, item: Call | ReadError | Line) -> list[CallReport]:
 
 
 def reports(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: int) -> Iterator[CallReport]:
-    """Reports in input order; after the first calls, ``jobs`` forked workers share the checking.
+    """Reports in input order; after the first calls, ``jobs`` forked workers share the checking."""
+    for out in _results(checker, items, jobs, None):
+        assert not isinstance(out, Rendered)
+        yield from out
+
+
+def _results(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: int,
+             render: Render | None) -> Iterator[Result]:
+    """Each item's or chunk's result in input order: the first calls in-process as reports, the rest
+    by ``jobs`` forked workers (``Rendered`` when ``render`` is given).
 
     Chunks are submitted through a bounded window (not ``Pool.imap``, whose feeder thread reads the
     whole input ahead of the workers), so memory does not grow with the batch. If a worker dies, the
@@ -207,7 +248,7 @@ def reports(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: in
     global _WORKER
     items = iter(items)
     for chunk in _chunks(itertools.islice(items, IN_PROCESS_FIRST) if jobs > 1 else items, CHUNK):
-        yield from _reports_of_many(checker, chunk)
+        yield _reports_of_many(checker, chunk)
     if jobs <= 1:
         return
     first = list(itertools.islice(items, CHUNK))
@@ -216,62 +257,85 @@ def reports(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: in
     _WORKER = checker
     workers = _Workers(jobs)
     try:
-        pending: deque[tuple[list[Call | ReadError | Line], Future[list[CallReport]]]] = deque()
+        pending: deque[tuple[list[Call | ReadError | Line], Future[Result]]] = deque()
         chunk = first
         while chunk or pending:
             while chunk and len(pending) < jobs * WINDOW:
-                pending.append((chunk, workers.submit(chunk)))
+                pending.append((chunk, workers.submit(chunk, render)))
                 chunk = list(itertools.islice(items, CHUNK))
             head, future = pending.popleft()
             try:
-                out = future.result()
+                outs = [future.result()]
             except BrokenProcessPool:
                 rest = [c for c, _ in pending]
                 pending.clear()
                 workers.restart()
-                out = []
-                for item in head:  # one at a time, to find the call that kills a worker
-                    try:
-                        out.extend(workers.submit([item]).result())
-                    except BrokenProcessPool:
-                        workers.restart()
-                        out.extend(_died(checker, item))
-                pending.extend((c, workers.submit(c)) for c in rest)
-            yield from out
+                outs = [_redo(checker, workers, item, render) for item in head]
+                pending.extend((c, workers.submit(c, render)) for c in rest)
+            yield from outs
     finally:
         workers.close()
 
 
+def _redo(checker: Checker, workers: _Workers, item: Call | ReadError | Line, render: Render | None) -> Result:
+    """An item of a chunk whose worker died, checked alone: if it kills its worker too, error records."""
+    try:
+        return workers.submit([item], render).result()
+    except BrokenProcessPool:
+        workers.restart()
+        died = _died(checker, item)
+        return died if render is None else Rendered.of(died, render)
+
+
 def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[CallReport] | None = None,
-        jobs: int = 1, progress: Callable[[CallReport], None] | None = None,
+        jobs: int = 1, progress: Callable[[int, int], None] | None = None,
+        on_report: Callable[[CallReport], None] | None = None,
         read_options: ReadOptions | None = None) -> BatchResult:
-    """Check every call under ``paths`` in order, skipping those already ``done``."""
+    """Check every call under ``paths`` in order, skipping those already ``done``.
+
+    ``progress(calls, not_passed)`` is told of each call or chunk written; ``on_report`` (a history
+    recorder) gets every report, so with it the workers send whole reports."""
     result = BatchResult(Summary())
-    skip, done_sources = set(), set()
     for report in done or []:
         result.summary.add(report)
-        skip.add(report_key(report.source, report.call_id))
-        done_sources.add(report.source)
-
-    def todo() -> Iterator[Call | ReadError | Line]:
-        for item in read_paths(paths, read_options, lazy=True):
-            # a JSON Lines record is known by its file:line, which is the source of its report(s)
-            if (item.source in done_sources) if isinstance(item, Line) else (
-                    report_key(item.source, item.call_id) in skip):
-                result.resumed += 1
-            else:
-                yield item
-
+    items = _todo(read_paths(paths, read_options, lazy=True), done or [], result)
+    render = formatter.render if on_report is None else None
     try:
         with sigterm_as_interrupt(), fewer_collections():
-            for report in reports(checker, todo(), jobs):
-                result.summary.add(report)
-                formatter.call(report)
-                if progress is not None:
-                    progress(report)
+            for out in _results(checker, items, jobs, render):
+                if isinstance(out, Rendered):
+                    result.summary.merge(out.summary, out.scores)
+                    formatter.write_rendered(out.text)
+                    if progress is not None:
+                        progress(out.summary.read, out.summary.read - out.summary.passed)
+                    continue
+                for report in out:
+                    result.summary.add(report)
+                    formatter.call(report)
+                    if progress is not None:
+                        progress(1, report.verdict != "pass")
+                    if on_report is not None:
+                        on_report(report)
     except KeyboardInterrupt:
         result.interrupted = True
     return result
+
+
+def _todo(items: Iterator[Call | ReadError | Line], done: list[CallReport],
+          result: BatchResult) -> Iterator[Call | ReadError | Line]:
+    """The items not ``done`` yet, counted in ``result.resumed`` otherwise."""
+    if not done:
+        yield from items
+        return
+    skip = {report_key(r.source, r.call_id) for r in done}
+    done_sources = {r.source for r in done}
+    for item in items:
+        # a JSON Lines record is known by its file:line, which is the source of its report(s)
+        if (item.source in done_sources) if isinstance(item, Line) else (
+                report_key(item.source, item.call_id) in skip):
+            result.resumed += 1
+        else:
+            yield item
 
 
 def open_output(output: Path, resume: bool) -> tuple[TextIO, list[CallReport]]:

@@ -29,7 +29,6 @@ from . import __version__, batch
 from .engine import Checker
 from .examples import run_examples
 from .i18n import t
-from .model import CallReport
 from .readers import INPUT_FORMATS, ReadError, ReadOptions, parse_columns, parse_roles, read_paths
 from .report import FORMATS
 from .rulebook import RulebookError, load_cached
@@ -154,10 +153,10 @@ def check(
     try:
         formatter.start()
         with _progress(enabled=err.is_terminal and (output is not None or not sys.stdout.isatty())) as tick:
-            sink = tick if recorder is None else _both(tick, recorder.add)
             for report in done if recorder is not None else ():  # the resumed calls belong to this run too
                 recorder.add(report)
-            result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=sink,
+            result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=tick,
+                               on_report=recorder.add if recorder is not None else None,
                                read_options=read_options)
         if not result.interrupted:
             formatter.finish(result.summary)
@@ -227,21 +226,10 @@ def _start_history(db: Path, rb: Rulebook, args: dict[str, object]) -> RunRecord
         raise typer.Exit(Exit.ERROR) from None
 
 
-def _both(first: Callable[[CallReport], None] | None,
-          second: Callable[[CallReport], None]) -> Callable[[CallReport], None]:
-    if first is None:
-        return second
-
-    def both(report: CallReport) -> None:
-        first(report)
-        second(report)
-
-    return both
-
-
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[CallReport], None] | None]:
-    """A live progress line on a terminal (calls, calls/s, failures so far); silent otherwise."""
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A live progress line on a terminal (calls, calls/s, failures so far); silent otherwise.
+    Told counts, not reports: a batch's workers may keep the reports to themselves."""
     if not enabled:
         yield None
         return
@@ -253,10 +241,10 @@ def _progress(enabled: bool) -> Iterator[Callable[[CallReport], None] | None]:
                   transient=True) as bar:
         task = bar.add_task("check", total=None, failed=0)
 
-        def tick(report: CallReport) -> None:
+        def tick(calls: int, not_passed: int) -> None:
             nonlocal failed
-            failed += report.verdict != "pass"
-            bar.update(task, advance=1, failed=failed)
+            failed += not_passed
+            bar.update(task, advance=calls, failed=failed)
 
         yield tick
 

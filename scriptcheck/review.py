@@ -372,7 +372,7 @@ def load_transcript(report: dict[str, Any], bases: list[Path]) -> Transcript:
 
 def _record_at(path: Path, n: int) -> Call | None:
     """The call on line ``n`` of a JSON Lines file, read exactly as the check read it (same decoding,
-    same fallback id, vendor results per line); lines before it are only decoded, never parsed."""
+    same fallback id, vendor results per line); lines before it are never parsed."""
     for x in stream_jsonl(path, lazy=True):
         if isinstance(x, Line):
             if x.n == n:

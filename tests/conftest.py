@@ -7,6 +7,7 @@ nothing is read from ../shared except by the optional real-data smoke test.
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 import textwrap
 from collections.abc import Callable
@@ -71,3 +72,23 @@ def check_text(checker: Checker) -> Callable[[str], CallReport]:
 def check_polite(checker: Checker) -> Callable[[str], CallReport]:
     """Check ``body`` wrapped in a standard greeting and closing."""
     return lambda body: checker.check(make_polite_call(body))
+
+
+class KillsItsWorker:
+    """A checker whose check of one call kills the (forked) process doing it, as the kernel's OOM
+    killer would; everything else is the real checker's."""
+
+    def __init__(self, checker: Checker, victim: str) -> None:
+        self._checker, self._victim, self._parent = checker, victim, os.getpid()
+        self.mask_pii = checker.mask_pii
+
+    def scan(self, calls):
+        return self._checker.scan(calls)
+
+    def check(self, call, scanned=None):
+        if call.call_id == self._victim and os.getpid() != self._parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return self._checker.check(call, scanned)
+
+    def error_report(self, *args, **kwargs):
+        return self._checker.error_report(*args, **kwargs)

@@ -194,35 +194,16 @@ def test_parallel_workers_give_the_same_output_in_input_order(tmp_path):
     assert len(outs[0].splitlines()) == 301
 
 
-class _KillsItsWorker:
-    """A checker whose check of one call kills the process doing it, as the kernel's OOM killer would."""
-
-    def __init__(self, checker, victim: str) -> None:
-        self._checker, self._victim, self._parent = checker, victim, os.getpid()
-        self.mask_pii = checker.mask_pii
-
-    def scan(self, calls):
-        return self._checker.scan(calls)
-
-    def check(self, call, scanned=None):
-        if call.call_id == self._victim and os.getpid() != self._parent:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return self._checker.check(call, scanned)
-
-    def error_report(self, *args, **kwargs):
-        return self._checker.error_report(*args, **kwargs)
-
-
 def test_a_dying_worker_neither_hangs_nor_loses_the_batch(checker):
     """A worker killed mid-chunk (SIGKILL: no cleanup at all): every other call is still checked, in
     order, by a rebuilt pool; the call that kills its worker every time becomes an error record."""
-    from conftest import make_polite_call
+    from conftest import KillsItsWorker, make_polite_call
 
     from scriptcheck import batch
 
     calls = [make_polite_call("客户：我想查一下话费。\n坐席：好的，请稍等，马上为您查询。", call_id=f"c{i:03d}")
              for i in range(140)]
-    reports = list(batch.reports(_KillsItsWorker(checker, "c100"), iter(calls), jobs=2))
+    reports = list(batch.reports(KillsItsWorker(checker, "c100"), iter(calls), jobs=2))
     assert [r.call_id for r in reports] == [c.call_id for c in calls]
     dead = [r for r in reports if r.verdict == "error"]
     assert [r.call_id for r in dead] == ["c100"]

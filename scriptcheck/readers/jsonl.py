@@ -19,12 +19,13 @@ from .jsoncalls import call_from_dict
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One JSON Lines record, not parsed yet: a batch hands lines to its workers, which parse them
-    (parsing costs as much as a fifth of a check, and a parsed call is slow to pickle)."""
+    """One JSON Lines record as read from the file, not decoded nor parsed yet: a batch hands lines
+    to its workers, which decode and parse them (parsing costs as much as a fifth of a check, a
+    parsed call is slow to pickle, and bytes pickle 5x faster than the same text as a str)."""
 
     path: Path
     n: int
-    text: str
+    raw: bytes
     roles: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -34,7 +35,10 @@ class Line:
     def read(self) -> list[Call | ReadError]:
         from .rolemap import apply_roles
 
-        items = list(jsonl_line(self.text, self.path, self.n))
+        line = decode_line(self.raw, self.path, self.n)
+        if isinstance(line, ReadError):
+            return [line]
+        items = list(jsonl_line(line, self.path, self.n))
         if self.roles:
             items = [apply_roles(c, self.roles) if isinstance(c, Call) else c for c in items]
         return items
@@ -45,7 +49,7 @@ def stream_jsonl(path: Path, lazy: bool = False,
     """JSON Lines read line by line (memory does not grow with the file); the encoding is decided
     on the first 64 kB, UTF-16 files (rare) are decoded whole. ``lazy``: yield ``Line``s unparsed."""
     try:
-        with path.open("rb") as f:
+        with path.open("rb", buffering=1 << 16) as f:  # lines of ~10 kB: 3x faster than the default 8 kB
             head = f.read(65536)
             if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4096]:
                 # UTF-16 (rare): a 0x0A byte may be half of a character (上 is 0A 4E), so never cut
@@ -72,26 +76,38 @@ def stream_jsonl(path: Path, lazy: bool = False,
                 raw = raw.rstrip(b"\r\n")  # before decoding: no copy of a 10 kB line to strip it
                 if not raw or raw.isspace():
                     continue
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    try:
-                        line = raw.decode("gb18030")
-                    except UnicodeDecodeError as e:
-                        where = f"{path}:{n}"
-                        yield ReadError(f"{path.stem}:{n}", where, f"{where}: undecodable bytes at {e.start}")
-                        continue
+                if lazy and seen and raw[0] < 0x80 and not raw[:1].isspace():
+                    # it cannot be a blank line and the file is not empty: the worker decodes it
+                    yield Line(path, n, raw, roles or {})
+                    continue
+                line = decode_line(raw, path, n)
+                if isinstance(line, ReadError):
+                    yield line
+                    continue
                 if line[0].isspace() and not line.strip():  # e.g. only full-width spaces
                     continue
                 seen = True
                 if lazy:
-                    yield Line(path, n, line, roles or {})
+                    yield Line(path, n, raw, roles or {})
                 else:
                     yield from jsonl_line(line, path, n)
             if not seen:
                 yield ReadError(path.stem, str(path), f"{path}: empty file, no calls")
     except OSError as e:
         yield ReadError(path.stem, str(path), f"{path}: cannot read: {e.strerror or e}")
+
+
+def decode_line(raw: bytes, path: Path, n: int) -> str | ReadError:
+    """One line of a JSON Lines file: UTF-8, else GB18030 (a GBK export, or a line pasted from
+    one), else an error record naming file:line."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError as e:
+            where = f"{path}:{n}"
+            return ReadError(f"{path.stem}:{n}", where, f"{where}: undecodable bytes at {e.start}")
 
 
 def jsonl_line(line: str, path: Path, n: int) -> Iterator[Call | ReadError]:

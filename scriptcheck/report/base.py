@@ -5,8 +5,9 @@ from __future__ import annotations
 import statistics
 from array import array
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import ClassVar, TextIO
 
 from ..model import CallReport
 from ..rulebook.schema import CheckInfo
@@ -45,6 +46,26 @@ class Summary:
         self.score_total += r.score or 0.0
         self.check_fails.update(c for c, s in r.checks.items() if s == "fail")
 
+    def merge(self, part: Summary, scores: Iterable[float]) -> None:
+        """Add the totals of calls summed up elsewhere (a batch worker's chunk), exactly as if each
+        call were added here in turn. ``scores`` are those calls' score addends (``score or 0.0``,
+        errors left out) in input order: ``score_total`` is a float sum, and that depends on order."""
+        self.read += part.read
+        self.passed += part.passed
+        self.failed += part.failed
+        self.errors += part.errors
+        self.red_lines += part.red_lines
+        for score in scores:
+            self.score_total += score
+        self.check_fails.update(part.check_fails)  # keeps first-seen order, which breaks most_common() ties
+        for agent, figures in part.by_agent.items():
+            mine = self.by_agent.get(agent)
+            if mine is None:
+                self.by_agent[agent] = {k: array("d", values) for k, values in figures.items()}
+            else:
+                for k, values in figures.items():
+                    mine[k].extend(values)
+
     @property
     def reported(self) -> int:
         return self.passed + self.failed + self.errors
@@ -78,6 +99,9 @@ class Formatter:
 
     # True when the format shows whole transcripts: the checker then attaches them to the reports
     needs_transcript: bool = False
+    # Set when call(report) writes render(report) and nothing else: a batch's workers then render
+    # the calls and the parent writes their text with write_rendered(), never rebuilding a report
+    render: ClassVar[Callable[[CallReport], str] | None] = None
 
     def __init__(self, stream: TextIO, *, lang: str = "zh", checks: dict[str, CheckInfo] | None = None):
         self.stream = stream
@@ -89,6 +113,10 @@ class Formatter:
 
     def call(self, report: CallReport) -> None:
         raise NotImplementedError
+
+    def write_rendered(self, text: str) -> None:
+        """Calls rendered elsewhere with ``render`` (as ``call`` would have written them)."""
+        self.stream.write(text)
 
     def finish(self, summary: Summary) -> None:
         pass

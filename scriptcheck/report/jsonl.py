@@ -21,6 +21,13 @@ def report_line(report: CallReport) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def json_line(report: CallReport) -> str:
+    """A call's part of a ``--format json`` output: its line and the newline."""
+    return report_line(report) + "\n"
+
+
 class JsonFormatter(Formatter):
+    render = staticmethod(json_line)
+
     def call(self, report: CallReport) -> None:
-        self.stream.write(report_line(report) + "\n")
+        self.stream.write(json_line(report))
