@@ -65,6 +65,9 @@ class Normalized:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of ``text`` back to the original string."""
+        if self._offsets is None and self._window is not None and 0 <= start < end <= len(self.text):
+            kept, lo, _, shift = self._window  # two look-ups, not the whole utterance's map
+            return int(kept[lo + start]) - shift, int(kept[lo + end - 1]) - shift + 1
         offsets = self.offsets
         if not offsets or start >= end:
             return (0, 0)

@@ -467,6 +467,21 @@ def test_fold_call_equals_folding_each_utterance(texts):
 
 
 @settings(deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=6), st.data())
+@example(["第一行\n第二行", "請稍等。"], None)
+def test_span_of_an_utterance_in_a_call_is_its_offsets(texts, data):
+    """``span`` read straight from a call's offset map (before any utterance's map is built) equals
+    the span from the utterance's own offsets, for every slice (and the empty ones)."""
+    for i, t in enumerate(texts):
+        n = FOLD.fold_call(texts)[i]  # a fresh call: the fast path, no offsets built yet
+        a = data.draw(st.integers(0, len(n.text))) if data else 0
+        b = data.draw(st.integers(a, len(n.text))) if data else len(n.text)
+        got = n.span(a, b)
+        one = FOLD.fold(t)
+        assert got == one.span(a, b)
+
+
+@settings(deadline=None)
 @given(TEXT, st.sampled_from([FOLD, Normalizer(fillers=("嗯", "嗯哼", "那个")), Normalizer(stutters=False),
                               Normalizer(numerals=False), Normalizer(fillers=())]))
 @example("我我我想那个问一下幺三八零零一三八", FOLD)

@@ -138,14 +138,14 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
         norm = ctx.norms[seg]
         heard = set(sounds)
         quotes = guards.quotes and _ANY_QUOTE.search(norm.original) is not None  # most quote nothing
-        for a, b in merge_spans(spans + sounds):
-            if any(x < b and a < y for x, y in allowed):
+        for a, b in merge_spans(spans + sounds):  # (each guard is tested only when present here)
+            if allowed and any(x < b and a < y for x, y in allowed):
                 continue
-            if any(a - guards.negation_window <= y <= a for _, y in negations):
+            if negations and any(a - guards.negation_window <= y <= a for _, y in negations):
                 continue
-            if any(y <= a and not _strip_fillers(ctx, norm.text[y:a]) for _, y in reported):
+            if reported and any(y <= a and not _strip_fillers(ctx, norm.text[y:a]) for _, y in reported):
                 continue  # reported speech: 同事说(嗯)你等一会
-            if any(b <= x <= b + guards.mention_window for x, _ in mentions):
+            if mentions and any(b <= x <= b + guards.mention_window for x, _ in mentions):
                 continue  # quoted without quotation marks (ASR): "…这样的回答不符合规范"
             if quotes and _quoted(norm.original, norm.span(a, b)[0]):
                 continue
