@@ -76,9 +76,9 @@ class CallContext:
         self._sound_key = scanned.sound_key
         self._long_sounds = scanned.sound_rows
         self._literal = literal = {}
-        owners = self.lexicon.owners
+        owners = self.lexicon.owner_table
         for pattern, seg, a, b in dict.fromkeys(scanned.rows):  # a wording seen in both views counts once
-            for ws_id in owners(pattern):
+            for ws_id in owners[pattern]:
                 spans = literal.setdefault(ws_id, {}).setdefault(seg, [])
                 if (a, b) not in spans:
                     spans.append((a, b))
@@ -143,11 +143,11 @@ class CallContext:
         wordings of more than ``SHORT_SOUND`` Han characters, or (``short``) of the others."""
         if short not in self._sound_hits:
             hits: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
-            owners = self.lexicon.sound_owners
+            owners = self.lexicon.sound_owner_table(short)
             rows = self._long_sounds if not short else self._locate(
                 self.lexicon.sound_matches(self._sound_key, short), self._clean)
             for pattern, seg, a, b in dict.fromkeys(rows):
-                for ws_id, n in owners(pattern, short):
+                for ws_id, n in owners[pattern]:
                     spans = hits.setdefault(ws_id, {}).setdefault(seg, [])
                     if (n, a, b) not in spans:
                         spans.append((n, a, b))

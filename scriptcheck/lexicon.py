@@ -201,6 +201,16 @@ class Lexicon:
         """Ids of the word sets with literal wording number ``pattern``."""
         return self._owners[pattern]
 
+    @property
+    def owner_table(self) -> list[tuple[int, ...]]:
+        """``owners`` of every wording as one list, for a loop over a call's hits (an index, not a
+        method call, per hit)."""
+        return self._owners
+
+    def sound_owner_table(self, short: bool) -> list[tuple[tuple[int, int], ...]]:
+        """``sound_owners`` of every key (of the short or the longer wordings) as one list."""
+        return self._sound_owners[short]
+
     def sound_owners(self, pattern: int, short: bool) -> tuple[tuple[int, int], ...]:
         """(word-set id, Han characters) of the wordings with fuzzy-pinyin key number ``pattern``."""
         return self._sound_owners[short][pattern]
