@@ -261,7 +261,7 @@ def _results(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: i
         chunk = first
         while chunk or pending:
             while chunk and len(pending) < jobs * WINDOW:
-                pending.append((chunk, workers.submit(chunk, render)))
+                pending.append((chunk, _submit(workers, chunk, render)))
                 chunk = list(itertools.islice(items, CHUNK))
             head, future = pending.popleft()
             try:
@@ -271,10 +271,21 @@ def _results(checker: Checker, items: Iterator[Call | ReadError | Line], jobs: i
                 pending.clear()
                 workers.restart()
                 outs = [_redo(checker, workers, item, render) for item in head]
-                pending.extend((c, workers.submit(c, render)) for c in rest)
+                pending.extend((c, _submit(workers, c, render)) for c in rest)
             yield from outs
     finally:
         workers.close()
+
+
+def _submit(workers: _Workers, chunk: list[Call | ReadError | Line], render: Render | None) -> Future[Result]:
+    """``workers.submit``; if a worker has died since the last result, a future that says so: the
+    chunk is redone with the others when the loop reaches it (the pool is rebuilt there)."""
+    try:
+        return workers.submit(chunk, render)
+    except BrokenProcessPool as e:
+        broken: Future[Result] = Future()
+        broken.set_exception(e)
+        return broken
 
 
 def _redo(checker: Checker, workers: _Workers, item: Call | ReadError | Line, render: Render | None) -> Result:
