@@ -306,7 +306,7 @@ def run(checker: Checker, paths: list[str], formatter: Formatter, done: list[Cal
 
     ``progress(calls, not_passed)`` is told of each call or chunk written; ``on_report`` (a history
     recorder) gets every report, so with it the workers send whole reports."""
-    result = BatchResult(Summary())
+    result = BatchResult(Summary(per_agent=formatter.agent_figures))
     for report in done or []:
         result.summary.add(report)
     items = _todo(read_paths(paths, read_options, lazy=True), done or [], result)

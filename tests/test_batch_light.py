@@ -59,7 +59,10 @@ def _corpus(path: Path, n: int = 150) -> None:
 
 
 class _Json(JsonFormatter):
-    """A JsonFormatter that counts how its calls reached it."""
+    """A JsonFormatter that counts how its calls reached it, and keeps per-agent figures (a plain
+    one keeps none) so that merging them is compared too."""
+
+    agent_figures = True
 
     def __init__(self) -> None:
         super().__init__(io.StringIO())
@@ -181,3 +184,17 @@ def test_lazy_lines_read_as_the_eager_reader_does(tmp_path):
     assert list(stream_jsonl(bad, lazy=True)) == list(stream_jsonl(bad))
     assert [e.message for e in stream_jsonl(bad)] == [f"{bad}:70001: undecodable bytes at 13",
                                                       f"{bad}: empty file, no calls"]
+
+
+def test_per_agent_figures_are_kept_only_for_formats_that_show_them(checker, tmp_path, small_chunks):
+    """JSON Lines shows no per-agent table: a batch keeps no per-call figures for it (8 bytes a
+    figure a call); the text format shows p50/p90 per agent and keeps them, on either path."""
+    src = tmp_path / "calls.jsonl"
+    _corpus(src)
+    for jobs in (1, 2):
+        plain = batch.run(checker, [str(src)], JsonFormatter(io.StringIO()), jobs=jobs).summary
+        assert plain.by_agent == {} and plain.read > 100 and plain.passed + plain.failed > 100
+        shown = TextFormatter(io.StringIO())
+        shown.start()
+        text = batch.run(checker, [str(src)], shown, jobs=jobs).summary
+        assert text.by_agent and sum(len(f["score"]) for f in text.by_agent.values()) == text.passed + text.failed

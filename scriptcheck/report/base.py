@@ -27,6 +27,8 @@ class Summary:
     # per agent, per figure: every call's value (for p50/p90), packed 8 bytes a value so that a
     # 200,000-call batch adds ~10 MB, not the ~40 MB of Python float lists
     by_agent: dict[str, dict[str, array[float]]] = field(default_factory=dict)
+    # False when nothing will show per-agent figures (``Formatter.agent_figures``): none are kept
+    per_agent: bool = True
 
     AGENT_FIGURES = ("score", "duration", "silence_ratio", "longest_silence", "agent_chars_per_min", "interruptions")
 
@@ -35,11 +37,12 @@ class Summary:
         if r.verdict == "error":
             self.errors += 1
             return
-        figures = self.by_agent.setdefault(r.agent_id or "-", {k: array("d") for k in self.AGENT_FIGURES})
-        for k in self.AGENT_FIGURES:
-            v = r.score if k == "score" else getattr(r.metrics, k)
-            if v is not None:
-                figures[k].append(float(v))
+        if self.per_agent:
+            figures = self.by_agent.setdefault(r.agent_id or "-", {k: array("d") for k in self.AGENT_FIGURES})
+            for k in self.AGENT_FIGURES:
+                v = r.score if k == "score" else getattr(r.metrics, k)
+                if v is not None:
+                    figures[k].append(float(v))
         self.passed += r.verdict == "pass"
         self.failed += r.verdict == "fail"
         self.red_lines += r.red_line
@@ -58,7 +61,7 @@ class Summary:
         for score in scores:
             self.score_total += score
         self.check_fails.update(part.check_fails)  # keeps first-seen order, which breaks most_common() ties
-        for agent, figures in part.by_agent.items():
+        for agent, figures in part.by_agent.items() if self.per_agent else ():
             mine = self.by_agent.get(agent)
             if mine is None:
                 self.by_agent[agent] = {k: array("d", values) for k, values in figures.items()}
@@ -102,6 +105,9 @@ class Formatter:
     # Set when call(report) writes render(report) and nothing else: a batch's workers then render
     # the calls and the parent writes their text with write_rendered(), never rebuilding a report
     render: ClassVar[Callable[[CallReport], str] | None] = None
+    # Whether ``finish`` shows per-agent figures (p50/p90 need every call's values, 8 bytes a figure
+    # a call: ~10 MB on 200,000 calls); a format that shows none says so and the batch keeps none
+    agent_figures: ClassVar[bool] = True
 
     def __init__(self, stream: TextIO, *, lang: str = "zh", checks: dict[str, CheckInfo] | None = None):
         self.stream = stream

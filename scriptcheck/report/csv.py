@@ -10,6 +10,8 @@ from .tables import CALL_COLUMNS, call_row, header
 
 
 class CsvFormatter(Formatter):
+    agent_figures = False  # one row per call, no summary
+
     def start(self) -> None:
         self.stream.write("\ufeff")
         self.writer = csv.writer(self.stream, lineterminator="\r\n")

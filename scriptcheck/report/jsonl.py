@@ -28,6 +28,7 @@ def json_line(report: CallReport) -> str:
 
 class JsonFormatter(Formatter):
     render = staticmethod(json_line)
+    agent_figures = False
 
     def call(self, report: CallReport) -> None:
         self.stream.write(json_line(report))
