@@ -88,9 +88,6 @@ class CallContext:
             self._regex_ids |= self.lexicon.regex_candidates(view.data)
 
     # --- the joined call ------------------------------------------------------------------
-    def _locate(self, found: np.ndarray | None, back: Clean | None) -> list[tuple[int, int, int, int]]:
-        return locate(found, self.norms, back)
-
     def clean_view(self, seg: int) -> Clean | None:
         """The clean view of one utterance, cut out of the clean view of the joined call when first
         asked for; None when it reads the same as the folded view."""
@@ -144,8 +141,8 @@ class CallContext:
         if short not in self._sound_hits:
             hits: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
             owners = self.lexicon.sound_owner_table(short)
-            rows = self._long_sounds if not short else self._locate(
-                self.lexicon.sound_matches(self._sound_key, short), self._clean)
+            rows = self._long_sounds if not short else locate(
+                self.lexicon.sound_matches(self._sound_key, short), self.norms, self._clean)
             for pattern, seg, a, b in dict.fromkeys(rows):
                 for ws_id, n in owners[pattern]:
                     spans = hits.setdefault(ws_id, {}).setdefault(seg, [])

@@ -208,12 +208,9 @@ class Lexicon:
         return self._owners
 
     def sound_owner_table(self, short: bool) -> list[tuple[tuple[int, int], ...]]:
-        """``sound_owners`` of every key (of the short or the longer wordings) as one list."""
+        """(word-set id, Han characters) of the wordings with each fuzzy-pinyin key (of the short or
+        the longer wordings), as one list indexed by key number."""
         return self._sound_owners[short]
-
-    def sound_owners(self, pattern: int, short: bool) -> tuple[tuple[int, int], ...]:
-        """(word-set id, Han characters) of the wordings with fuzzy-pinyin key number ``pattern``."""
-        return self._sound_owners[short][pattern]
 
     @staticmethod
     def regex_spans(ws: WordSet, text: str) -> list[Span]:

@@ -52,14 +52,14 @@ class Scanned:
 def locate(found: np.ndarray | None, folded: FoldedCall, back: Clean | None) -> list[Row]:
     """Automaton rows (pattern, start, end) on a joined view → (pattern, utterance, start, end) in
     that utterance's folded text, dropping hits across an utterance boundary. Whole arrays at once."""
-    return _locate(found, folded, back, None)[0]
+    return _locate(found, folded, back, np.array([0, len(folded)]))[0]
 
 
 def _locate(found: np.ndarray | None, folded: FoldedCall, back: Clean | None,
-            firsts: np.ndarray | None) -> tuple[list[Row], list[int]]:
+            firsts: np.ndarray) -> tuple[list[Row], list[int]]:
     """``locate`` for a batch whose calls begin at utterances ``firsts`` (and end at its last
     entry): utterances numbered within each call, and where each call's rows begin."""
-    calls = len(firsts) - 1 if firsts is not None else 1
+    calls = len(firsts) - 1
     if found is None:
         return [], [0] * (calls + 1)
     starts, lens = folded.bounds
@@ -70,8 +70,6 @@ def _locate(found: np.ndarray | None, folded: FoldedCall, back: Clean | None,
     base = starts[seg]
     inside = b <= base + lens[seg]
     pattern, seg, a, b = pattern[inside], seg[inside], (a - base)[inside], (b - base)[inside]
-    if firsts is None:
-        return list(zip(pattern.tolist(), seg.tolist(), a.tolist(), b.tolist(), strict=True)), [0, len(seg)]
     call = np.searchsorted(firsts, seg, side="right") - 1
     if len(call) > 1 and (call[1:] < call[:-1]).any():
         # an automaton reports in text order, hence by call; were it ever otherwise, each call's
