@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from scriptcheck.model import Call, Segment
 from scriptcheck.report import FORMATS, Summary
 
 CHECKS = [
@@ -214,3 +215,40 @@ def test_text_formatter_renders_verdict_and_evidence(checker, bad_report, clean_
     assert "合格" in out and "不合格" in out and "触犯高压线" in out
     assert "神经病" in out
     assert summary.read == 2 and summary.passed == 1 and summary.failed == 1 and summary.red_lines == 1
+
+
+def _reference_line(report) -> str:
+    """The contract by its definition: pydantic's dump, the default ``level`` and an absent
+    ``note`` left out, written compact (what ``report_line`` must give, byte for byte)."""
+    data = report.model_dump(mode="json")
+    for f in [*data["findings"], *data["advice"]]:
+        if f["level"] == "error":
+            del f["level"]
+        if f["note"] is None:
+            del f["note"]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_report_line_is_the_models_dump_byte_for_byte(checker, transcript, clean_report, bad_report):
+    from pathlib import Path
+
+    from scriptcheck.readers import read_paths
+    from scriptcheck.report.jsonl import report_line
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    reports = [clean_report, bad_report, *(checker.check(c) for c in read_paths([samples]))]
+    reports.append(checker.error_report("c-bad", ["call c-bad: no segments"], "x.jsonl"))
+    reports.append(checker.check(transcript("坐席：您好，云桥通信。\n客户：你说什么？\n坐席：你在说一遍。")))
+    unlabelled = Call(call_id="c-ids", segments=[
+        Segment(speaker="unknown", label="spk1", text="您好，云桥通信，很高兴为您服务，请问有什么可以帮您？"),
+        Segment(speaker="unknown", label="spk2", text="我想查一下话费，我的身份证号是110105199003071234"),
+        Segment(speaker="unknown", label="spk1", text="好的，请稍等，感谢您的耐心等待，还有其他可以帮您的吗？再见。"),
+    ])
+    reports.append(checker.check(unlabelled))
+    kinds = [f for r in reports for f in [*r.findings, *r.advice]]
+    assert any(f.note for f in kinds) and any(f.level == "warning" for f in kinds)  # both written when set
+    assert any(r.advice for r in reports) and any(r.roles.get("mapping") for r in reports)
+    for r in reports:
+        line = report_line(r)
+        assert line == _reference_line(r), r.call_id
+        assert "\n" not in line
