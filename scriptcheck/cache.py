@@ -94,7 +94,7 @@ def load(kind: str, key: str, valid: Any = None) -> Any | None:
             header = json.loads(f.readline())
             if valid is not None and not valid(header):
                 return None
-            return pickle.load(f)
+            return pickle.loads(f.read())  # (one read: ``pickle.load`` on a file reads in small pieces)
     except Exception:
         return None
 

@@ -20,6 +20,7 @@ from .model import Call
 from .normalize import Clean, FoldedCall
 from .rulebook.schema import Settings, StageSettings, Window
 from .scan import Bytes, Row, Scanned, locate, scan_calls
+from .segmenter import tokenizer
 
 
 class Turn(NamedTuple):
@@ -78,9 +79,13 @@ class CallContext:
         self._literal = literal = {}
         owners = self.lexicon.owner_table
         for pattern, seg, a, b in dict.fromkeys(scanned.rows):  # a wording seen in both views counts once
-            for ws_id in owners[pattern]:
-                spans = literal.setdefault(ws_id, {}).setdefault(seg, [])
-                if (a, b) not in spans:
+            for ws_id in owners[pattern]:  # (no ``setdefault``: it would make a dict and a list per row)
+                by_seg = literal.get(ws_id)
+                if by_seg is None:
+                    literal[ws_id] = {seg: [(a, b)]}
+                elif (spans := by_seg.get(seg)) is None:
+                    by_seg[seg] = [(a, b)]
+                elif (a, b) not in spans:
                     spans.append((a, b))
         self._utf8 = scanned.utf8
         self._regex_ids = set()
@@ -145,8 +150,12 @@ class CallContext:
                 self.lexicon.sound_matches(self._sound_key, short), self.norms, self._clean)
             for pattern, seg, a, b in dict.fromkeys(rows):
                 for ws_id, n in owners[pattern]:
-                    spans = hits.setdefault(ws_id, {}).setdefault(seg, [])
-                    if (n, a, b) not in spans:
+                    by_seg = hits.get(ws_id)
+                    if by_seg is None:
+                        hits[ws_id] = {seg: [(n, a, b)]}
+                    elif (spans := by_seg.get(seg)) is None:
+                        by_seg[seg] = [(n, a, b)]
+                    elif (n, a, b) not in spans:
                         spans.append((n, a, b))
             self._sound_hits[short] = hits
         return self._sound_hits[short]
@@ -176,11 +185,8 @@ class CallContext:
     def _segment_words(self, seg: int) -> tuple[frozenset[str], frozenset[int]]:
         """jieba words of the folded view and the offsets where a word starts or ends (on demand)."""
         if seg not in self._words_cache:
-            import jieba
-
-            jieba.setLogLevel(60)
             words, bounds = set(), {0}
-            for word, start, end in jieba.tokenize(self.norms[seg].text):
+            for word, start, end in tokenizer().tokenize(self.norms[seg].text):
                 words.add(word)
                 bounds.update((start, end))
             self._words_cache[seg] = (frozenset(words), frozenset(bounds))

@@ -35,8 +35,9 @@ class Checker:
         self._rules = rulebook.enabled_rules
         # per rule, what the loop in ``check`` needs: looked up once, not once per call
         self._plan = [(rule, rulebook.checks[rule.check].advisory, rule.level == "error") for rule in self._rules]
-        # each rule's message and suggestion in the report's language, looked up once
-        self._texts = {r.id: (r.text("message", self.lang), r.text("suggestion", self.lang)) for r in self._rules}
+        # what each rule's findings share (its message and suggestion in the report's language), looked up once
+        self._facts = {r.id: (r.check, r.level, bool(r.is_red_line), r.text("message", self.lang),
+                              r.text("suggestion", self.lang)) for r in self._rules}
         timing = [r for r in self._rules if r.kind == "timing" and r.metric == "overlap"]
         self._overlap_seconds = timing[0].min_seconds if timing else 1.0
 
@@ -130,21 +131,27 @@ class Checker:
                           pii_masked=self.mask_pii)
 
     def _finding(self, rule: Any, ctx: CallContext, h: Any, level: str | None = None) -> Finding:
-        seg = ctx.call.segments[h.segment] if h.segment >= 0 else None
+        i = h.segment
+        seg = ctx.call.segments[i] if i >= 0 else None
         text, matched = (seg.text if seg else ""), h.matched
         if self.mask_pii:  # (no number to mask in fewer than MASK_MIN characters: most matched words)
             text = _masked(text) if len(text) >= MASK_MIN else text
             matched = _masked(matched) if len(matched) >= MASK_MIN else matched
-        inside = seg is not None and 0 <= h.start_char < h.end_char <= len(text)
-        message, suggestion = self._texts[rule.id]
+        a, b = h.start_char, h.end_char
+        check, rule_level, red_line, message, suggestion = self._facts[rule.id]
+        if seg is None:
+            return Finding(check=check, rule=rule.id, stage="any", segment=None, start=None, end=None,
+                           speaker=None, text=text, matched=matched, message=message, suggestion=suggestion,
+                           level=level or rule_level, note=self._note(h), red_line=red_line)
         return Finding(
-            check=rule.check, rule=rule.id, stage=ctx.stages[h.segment] if seg else "any",
-            segment=h.segment if seg else None, start=seg.start if seg else None,
-            end=seg.end if seg else None, speaker=seg.speaker if seg else None,
-            text=text, matched=matched, message=message, suggestion=suggestion, level=level or rule.level,
-            note=("; ".join(t(k, self.lang, **args) for k, args in h.notes) or None) if h.notes else None,
-            span=(h.start_char, h.end_char) if inside else None, red_line=bool(rule.is_red_line),
+            check=check, rule=rule.id, stage=ctx.stages[i], segment=i, start=seg.start, end=seg.end,
+            speaker=seg.speaker, text=text, matched=matched, message=message, suggestion=suggestion,
+            level=level or rule_level, note=self._note(h) if h.notes else None,
+            span=(a, b) if 0 <= a < b <= len(text) else None, red_line=red_line,
         )
+
+    def _note(self, h: Any) -> str | None:
+        return "; ".join(t(k, self.lang, **args) for k, args in h.notes) or None
 
 
 @lru_cache(maxsize=2048)

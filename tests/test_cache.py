@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -93,3 +94,34 @@ def test_an_entry_written_by_other_code_is_not_used(cache_home: Path, tmp_path: 
     assert cache.load("rulebook", str(rb.resolve())) is not None
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "another build")
     assert cache.load("rulebook", str(rb.resolve())) is None
+
+
+_CUT = """
+import json, sys
+from scriptcheck.segmenter import tokenizer
+print(json.dumps([list(tokenizer().tokenize(t)) for t in sys.argv[1:]], ensure_ascii=False))
+"""
+_JIEBA = """
+import json, sys
+import jieba
+print(json.dumps([list(jieba.tokenize(t)) for t in sys.argv[1:]], ensure_ascii=False))
+"""
+
+
+def test_jiebas_dictionary_is_kept_in_the_cache_and_cuts_the_same(cache_home: Path) -> None:
+    import subprocess
+    import sys
+
+    texts = ["请问还有其他可以帮您的吗", "白痴呆的老人", "您好很高兴为您服务"]
+
+    def run(code: str) -> list:
+        out = subprocess.run([sys.executable, "-c", code, *texts], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    first = run(_CUT)  # builds the dictionary from jieba's dict.txt and stores it
+    [entry] = cache_home.glob("jieba-*.bin")
+    assert entry.stat().st_mode & 0o077 == 0  # private to this user
+    assert run(_CUT) == first == run(_JIEBA)  # loaded from the entry: the same words as jieba's own
+    entry.write_bytes(b"garbage")  # a broken entry is rebuilt, never an error
+    assert run(_CUT) == first
+    assert entry.read_bytes().startswith(cache.MAGIC)

@@ -48,12 +48,11 @@ class RuleRobustness:
 @lru_cache(maxsize=1)
 def _homophones() -> dict[str, list[str]]:
     """Toneless pinyin → common single characters, most frequent first (jieba's dictionary counts)."""
-    import jieba
     from pypinyin import Style, lazy_pinyin
 
-    jieba.setLogLevel(60)
-    jieba.initialize()
-    freq = jieba.dt.FREQ
+    from ..segmenter import tokenizer
+
+    freq = tokenizer().FREQ
     out: dict[str, list[tuple[int, str]]] = {}
     for word, n in freq.items():
         if len(word) == 1 and "\u4e00" <= word <= "\u9fff" and n >= 1000:

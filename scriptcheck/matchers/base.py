@@ -46,6 +46,8 @@ def hit(ctx: CallContext, seg: int, span: Span | None = None, *, notes: list[Not
                    confidence=confidence)
     norm = ctx.norms[seg]
     a, b = norm.span(*span)
+    if notes is None and confidence == 1.0:  # most hits: the defaults are not validated again
+        return Hit(segment=seg, start_char=a, end_char=b, matched=norm.original[a:b])
     return Hit(segment=seg, start_char=a, end_char=b, matched=norm.original[a:b], notes=notes or [],
                confidence=confidence)
 

@@ -24,6 +24,7 @@ from rapidfuzz.distance import Levenshtein
 from ..lexicon import SHORT_SOUND, WordSet
 from ..normalize import Normalizer
 from ..rulebook.schema import RuleBase, Words
+from ..segmenter import tokenizer
 from .base import FEW_SEGMENTS, Outcome, hit, note
 
 if TYPE_CHECKING:
@@ -55,10 +56,7 @@ def edit_budget(length: int) -> int:
 
 @lru_cache(maxsize=4096)
 def phrase_tokens(text: str) -> frozenset[str]:
-    import jieba
-
-    jieba.setLogLevel(60)
-    return frozenset(jieba.lcut(text))
+    return frozenset(tokenizer().lcut(text))
 
 
 @dataclass
