@@ -65,6 +65,7 @@ class CallContext:
     _words_cache: dict[int, tuple[frozenset[str], frozenset[int]]] = field(init=False, default_factory=dict)
     _windows: dict[tuple[str, int, str], list[int]] = field(init=False, default_factory=dict)
     _window_sets: dict[tuple[str, int, str], frozenset[int]] = field(init=False, default_factory=dict)
+    _where: dict[int, set[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self, scanned: Scanned | None) -> None:
         """The call's views and hits (``scan.scan_calls``: this call alone, unless a batch scanned
@@ -125,6 +126,14 @@ class CallContext:
                 if heard:
                     out.update(seg for seg, found in heard.items() if any(n >= sounds for n, _, _ in found))
         return out
+
+    def where(self, ws: WordSet) -> set[int]:
+        """``segments_with(ws)``, remembered for the call: for the word sets that every phrase rule
+        asks about in each utterance it looks at (the guards), so that ``spans`` is asked only there."""
+        found = self._where.get(ws.id)
+        if found is None:
+            found = self._where[ws.id] = self.segments_with(ws)
+        return found
 
     def _regex_candidate_segments(self, ws: WordSet) -> set[int]:
         """Utterances touched by a match of ``ws``'s patterns on the joined views (UTF-8; a byte's

@@ -357,14 +357,24 @@ HOMOPHONES = [
 ]
 
 
+# taboo wordings behind each guard: negation, reported speech, a mention, quotation marks
+GUARDED = [
+    "坐席：我们不能说你再说一遍，我马上帮您处理。\n坐席：你再说一遍。",
+    "坐席：我同事说你等一会就好了，我帮您再确认一下。\n坐席：你等一会。",
+    "坐席：你再说一遍这样的回答不符合规范，我向您道歉。\n坐席：你再说一遍。",
+    "坐席：我们不会说“你等着吧”这种话。\n坐席：你等着吧。",
+]
+
+
 def test_phrase_looks_only_where_a_long_enough_homophone_is(checker: Checker) -> None:
     rules = [r for r in all_rules(checker._rules) if isinstance(r, PhraseRule)]
     fired = 0
-    for i, text in enumerate(HOMOPHONES + CALLS):
+    for i, text in enumerate(HOMOPHONES + CALLS + GUARDED):
         for call in (make_transcript(text, call_id=f"h{i}"), make_polite_call(text, call_id=f"hp{i}")):
             ctx = checker.context(call)
             fast = [phrase.evaluate(r, ctx) for r in rules]
             ctx.segments_with = everywhere(ctx)  # type: ignore[method-assign]
+            ctx._where.clear()  # the guards' utterances too (``where``)
             try:
                 assert fast == [phrase.evaluate(r, ctx) for r in rules], text
             finally:

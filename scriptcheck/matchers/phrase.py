@@ -113,6 +113,10 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
     window = ctx.window_set(rule.stage, rule.window, rule.speaker)
     # the exceptions' patterns run on the utterances looked at, unless they are many (a pass then)
     except_spans = ctx.spans_at if len(maybe) <= FEW_SEGMENTS else ctx.spans
+    # where each guard's wordings are said at all (most utterances have none)
+    negation_at = ctx.where(guards.negation.ws) if guards.negation else ()
+    mention_at = ctx.where(guards.mention_after.ws) if guards.mention_after else ()
+    reported_at = ctx.where(guards.reported.ws) if guards.reported else ()
     for seg in sorted(maybe):
         if seg not in window:
             continue
@@ -132,9 +136,9 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
         allowed = except_spans(seg, rule.except_.ws) if rule.except_ else []
         if rule.except_ and rule.phonetic:
             allowed += ctx.sound_spans(seg, rule.except_.ws, rule.phonetic)
-        negations = ctx.spans(seg, guards.negation.ws) if guards.negation else []
-        mentions = ctx.spans(seg, guards.mention_after.ws) if guards.mention_after else []
-        reported = ctx.spans(seg, guards.reported.ws) if guards.reported else []
+        negations = ctx.spans(seg, guards.negation.ws) if seg in negation_at else []
+        mentions = ctx.spans(seg, guards.mention_after.ws) if seg in mention_at else []
+        reported = ctx.spans(seg, guards.reported.ws) if seg in reported_at else []
         norm = ctx.norms[seg]
         heard = set(sounds)
         quotes = guards.quotes and _ANY_QUOTE.search(norm.original) is not None  # most quote nothing
