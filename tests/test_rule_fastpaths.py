@@ -553,3 +553,35 @@ def test_a_taboo_is_still_heard_by_sound_and_a_near_miss_is_not(checker: Checker
     assert any(f.rule.startswith("forbidden") and "在说一遍" in f.matched for f in heard.findings)
     polite = checker.check(make_polite_call("客户：我要办宽带。\n坐席：麻烦您再说一遍好吗，我没听清。"))
     assert not any(f.check == "forbidden_phrase" for f in polite.findings)
+
+
+# --------------------------------------------------------------------------------------------
+# homophones: one on the characters of a wording of its set said there is left out of the index
+# --------------------------------------------------------------------------------------------
+def _heard_in_full(ctx: CallContext) -> CallContext:
+    """The homophone index as first written: every homophone, whatever is said on its characters."""
+    said, ctx._literal = ctx._literal, {}
+    try:
+        ctx._sounds(False), ctx._sounds(True)
+    finally:
+        ctx._literal = said
+    return ctx
+
+
+def _heard(ctx: CallContext) -> int:
+    return sum(len(spans) for short in (False, True) for by_seg in ctx._sounds(short).values()
+               for spans in by_seg.values())
+
+
+def test_a_homophone_that_is_the_wording_said_decides_nothing(checker: Checker) -> None:
+    rules = all_rules(checker._rules)
+    dropped = 0
+    # a wording said and, apart from it in the same turn, one heard (both are hits)
+    both = ["坐席：你再说一遍，我说你在说一遍。\n客户：什么？", "坐席：在见，再见。"]
+    texts = HOMOPHONES + CALLS + GUARDED + CLOSINGS + both
+    for i, text in enumerate(texts):
+        for call in (make_transcript(text, call_id=f"s{i}"), make_polite_call(text, call_id=f"sp{i}")):
+            lean, full = checker.context(call), _heard_in_full(checker.context(call))
+            assert [checker.evaluate(r, lean) for r in rules] == [checker.evaluate(r, full) for r in rules], text
+            dropped += _heard(full) - _heard(lean)
+    assert dropped > 20  # the index did leave such homophones out
