@@ -96,9 +96,9 @@ class Checker:
             if error:  # warnings add findings, never a status
                 statuses[rule.check].append(out.status)
             if out.review:
-                sink.extend(self._finding(rule, ctx, h, level="warning") for h in out.review)
+                sink += self._findings(rule, ctx, out.review, "warning")
             if out.status == "fail":
-                sink.extend(self._finding(rule, ctx, h) for h in out.hits)
+                sink += self._findings(rule, ctx, out.hits)
                 if error and not advisory:
                     deduction += rule.weight
                     red_line = red_line or rule.is_red_line
@@ -130,25 +130,33 @@ class Checker:
                           checks=dict.fromkeys(checks, "n/a"), errors=errors, source=source,
                           pii_masked=self.mask_pii)
 
-    def _finding(self, rule: Any, ctx: CallContext, h: Any, level: str | None = None) -> Finding:
-        i = h.segment
-        seg = ctx.call.segments[i] if i >= 0 else None
-        text, matched = (seg.text if seg else ""), h.matched
-        if self.mask_pii:  # (no number to mask in fewer than MASK_MIN characters: most matched words)
-            text = _masked(text) if len(text) >= MASK_MIN else text
-            matched = _masked(matched) if len(matched) >= MASK_MIN else matched
-        a, b = h.start_char, h.end_char
+    def _findings(self, rule: Any, ctx: CallContext, hits: list[Any], level: str | None = None) -> list[Finding]:
+        """The evidence of one rule's hits (a word list makes tens of them a call: one loop, the
+        rule's and the call's fields looked up once)."""
         check, rule_level, red_line, message, suggestion = self._facts[rule.id]
-        if seg is None:
-            return Finding(check=check, rule=rule.id, stage="any", segment=None, start=None, end=None,
-                           speaker=None, text=text, matched=matched, message=message, suggestion=suggestion,
-                           level=level or rule_level, note=self._note(h), red_line=red_line)
-        return Finding(
-            check=check, rule=rule.id, stage=ctx.stages[i], segment=i, start=seg.start, end=seg.end,
-            speaker=seg.speaker, text=text, matched=matched, message=message, suggestion=suggestion,
-            level=level or rule_level, note=self._note(h) if h.notes else None,
-            span=(a, b) if 0 <= a < b <= len(text) else None, red_line=red_line,
-        )
+        level = level or rule_level
+        segments, stages, mask_pii = ctx.call.segments, ctx.stages, self.mask_pii
+        out = []
+        for h in hits:
+            i = h.segment
+            seg = segments[i] if i >= 0 else None
+            text, matched = (seg.text if seg else ""), h.matched
+            if mask_pii:  # (no number to mask in fewer than MASK_MIN characters: most matched words)
+                text = _masked(text) if len(text) >= MASK_MIN else text
+                matched = _masked(matched) if len(matched) >= MASK_MIN else matched
+            if seg is None:
+                out.append(Finding(check=check, rule=rule.id, stage="any", segment=None, start=None, end=None,
+                                   speaker=None, text=text, matched=matched, message=message,
+                                   suggestion=suggestion, level=level, note=self._note(h), red_line=red_line))
+                continue
+            a, b = h.start_char, h.end_char
+            out.append(Finding(
+                check=check, rule=rule.id, stage=stages[i], segment=i, start=seg.start, end=seg.end,
+                speaker=seg.speaker, text=text, matched=matched, message=message, suggestion=suggestion,
+                level=level, note=self._note(h) if h.notes else None,
+                span=(a, b) if 0 <= a < b <= len(text) else None, red_line=red_line,
+            ))
+        return out
 
     def _note(self, h: Any) -> str | None:
         return "; ".join(t(k, self.lang, **args) for k, args in h.notes) or None

@@ -60,7 +60,8 @@ class Scanner:
     def __init__(self, words: list[str]) -> None:
         kinds = ahocorasick_rs.Implementation
         impl = kinds.DFA if len(words) <= DFA_MAX_WORDS else kinds.ContiguousNFA
-        self.utf16 = not words or max(map(max, filter(None, words)), default="") <= "\uffff"  # all in the BMP
+        joined = "".join(words)
+        self.utf16 = not joined or max(joined) <= "\uffff"  # every character in the BMP
         if self.utf16:
             units = [w.encode("utf-16-le") for w in words]
             self.automaton = ahocorasick_rs.BytesAhoCorasick(units, implementation=impl)
