@@ -90,15 +90,16 @@ class Checker:
         advice: list[Finding] = []
         deduction = 0.0
         red_line = False
+        texts: dict[int, str] = {}  # each utterance's text as findings show it (masked once)
         for rule, advisory, error in self._plan:
             out = self.evaluate(rule, ctx)
             sink = advice if advisory else findings
             if error:  # warnings add findings, never a status
                 statuses[rule.check].append(out.status)
             if out.review:
-                sink += self._findings(rule, ctx, out.review, "warning")
+                sink += self._findings(rule, ctx, out.review, texts, "warning")
             if out.status == "fail":
-                sink += self._findings(rule, ctx, out.hits)
+                sink += self._findings(rule, ctx, out.hits, texts)
                 if error and not advisory:
                     deduction += rule.weight
                     red_line = red_line or rule.is_red_line
@@ -130,9 +131,11 @@ class Checker:
                           checks=dict.fromkeys(checks, "n/a"), errors=errors, source=source,
                           pii_masked=self.mask_pii)
 
-    def _findings(self, rule: Any, ctx: CallContext, hits: list[Any], level: str | None = None) -> list[Finding]:
+    def _findings(self, rule: Any, ctx: CallContext, hits: list[Any], texts: dict[int, str],
+                  level: str | None = None) -> list[Finding]:
         """The evidence of one rule's hits (a word list makes tens of them a call: one loop, the
-        rule's and the call's fields looked up once)."""
+        rule's and the call's fields looked up once). ``texts``: the call's utterances as shown,
+        filled as they are first needed."""
         check, rule_level, red_line, message, suggestion = self._facts[rule.id]
         level = level or rule_level
         segments, stages, mask_pii = ctx.call.segments, ctx.stages, self.mask_pii
@@ -140,10 +143,15 @@ class Checker:
         for h in hits:
             i = h.segment
             seg = segments[i] if i >= 0 else None
-            text, matched = (seg.text if seg else ""), h.matched
-            if mask_pii:  # (no number to mask in fewer than MASK_MIN characters: most matched words)
-                text = _masked(text) if len(text) >= MASK_MIN else text
-                matched = _masked(matched) if len(matched) >= MASK_MIN else matched
+            matched = h.matched
+            text = texts.get(i)
+            if text is None:
+                text = "" if seg is None else seg.text
+                if mask_pii and len(text) >= MASK_MIN:  # (no number to mask in fewer characters)
+                    text = _masked(text)
+                texts[i] = text
+            if mask_pii and len(matched) >= MASK_MIN:
+                matched = _masked(matched)
             if seg is None:
                 out.append(Finding(check=check, rule=rule.id, stage="any", segment=None, start=None, end=None,
                                    speaker=None, text=text, matched=matched, message=message,
@@ -164,8 +172,7 @@ class Checker:
 
 @lru_cache(maxsize=2048)
 def _masked(text: str) -> str:
-    """``mask``, remembered: an utterance with several findings (a word list that fires often) is
-    masked once, not once per finding."""
+    """``mask``, remembered: a wording or an utterance found again in the calls of a batch."""
     return mask(text)
 
 
