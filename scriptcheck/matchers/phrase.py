@@ -117,18 +117,17 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
     negation_at = ctx.where(guards.negation.ws) if guards.negation else ()
     mention_at = ctx.where(guards.mention_after.ws) if guards.mention_after else ()
     reported_at = ctx.where(guards.reported.ws) if guards.reported else ()
+    shortest_word = guards.word_boundary_max_chars if rule.boundary else -1  # hits this short: whole words only
     for seg in sorted(maybe):
         if seg not in window:
             continue
         spans = ctx.spans(seg, rule.ws)
         # ASR homophones (你在说一遍) count for taboo phrases; for a red line they only ask for review
         sounds = ctx.sound_spans(seg, rule.ws, rule.phonetic) if rule.phonetic else []
-        if sounds and spans:  # a wording said is also heard: that homophone is the hit itself
-            said = set(spans)
-            sounds = [sp for sp in sounds if sp not in said]
-        # …but never across the pronoun: 您想怎么样 is the polite form, not the taboo 你想怎么样
-        sounds = [sp for sp in sounds if not any(x < sp[1] and sp[0] < y for x, y in spans)
-                  and "您" not in ctx.norms[seg].text[sp[0]:sp[1]]]
+        if sounds:  # a homophone over a wording said is that wording (hit already), and never
+            # across the pronoun: 您想怎么样 is the polite form, not the taboo 你想怎么样
+            sounds = [sp for sp in sounds if not any(x < sp[1] and sp[0] < y for x, y in spans)
+                      and "您" not in ctx.norms[seg].text[sp[0]:sp[1]]]
         if not spans and not sounds:
             continue
         if rule.unless and ctx.said(seg, rule.unless.ws):
@@ -140,9 +139,10 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
         mentions = ctx.spans(seg, guards.mention_after.ws) if seg in mention_at else []
         reported = ctx.spans(seg, guards.reported.ws) if seg in reported_at else []
         norm = ctx.norms[seg]
-        heard = set(sounds)
+        heard = set(sounds) if sounds else ()
         quotes = guards.quotes and _ANY_QUOTE.search(norm.original) is not None  # most quote nothing
-        for a, b in merge_spans(spans + sounds):  # (each guard is tested only when present here)
+        found = merge_spans(spans + sounds) if sounds or len(spans) > 1 else spans
+        for a, b in found:  # (each guard is tested only when present here)
             if allowed and any(x < b and a < y for x, y in allowed):
                 continue
             if negations and any(a - guards.negation_window <= y <= a for _, y in negations):
@@ -153,10 +153,11 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
                 continue  # quoted without quotation marks (ASR): "…这样的回答不符合规范"
             if quotes and _quoted(norm.original, norm.span(a, b)[0]):
                 continue
-            if rule.boundary and b - a <= guards.word_boundary_max_chars and not {a, b} <= ctx.word_bounds(seg):
+            if b - a <= shortest_word and not {a, b} <= ctx.word_bounds(seg):
                 continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase
-            if (a, b) not in heard:
-                yield False, hit(ctx, seg, (a, b))
+            if (a, b) not in heard:  # (``hit``, with the utterance's view in hand: most hits are these)
+                x, y = norm.span(a, b)
+                yield False, Hit(segment=seg, start_char=x, end_char=y, matched=norm.original[x:y])
             elif rule.is_red_line:
                 yield True, hit(ctx, seg, (a, b), notes=[note("homophone_review")], confidence=0.5)
             else:
