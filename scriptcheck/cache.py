@@ -1,5 +1,6 @@
 """On-disk cache of what is slow to build and never changes for given inputs: the compiled
-rulebook (keyed by the bytes of every file it was read from) and the fuzzy-pinyin table.
+rulebook (keyed by the bytes of every file it was read from), the fuzzy-pinyin table and jieba's
+dictionary. Of each kind, the ``KEEP`` entries used last are kept; older ones are removed.
 
 A cache is an optimisation, never a source of truth: any problem reading or writing it (no
 home directory, a read-only disk, a stale or corrupt entry) falls back to building from scratch.
@@ -12,6 +13,7 @@ Location: ``$SCRIPTCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/scriptcheck``, else
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 MAGIC = b"scriptcheck-cache-1\n"
+KEEP = 8  # entries of each kind kept (the ones used last)
 
 
 def cache_dir() -> Path | None:
@@ -94,7 +97,9 @@ def load(kind: str, key: str, valid: Any = None) -> Any | None:
             header = json.loads(f.readline())
             if valid is not None and not valid(header):
                 return None
-            return pickle.loads(f.read())  # (one read: ``pickle.load`` on a file reads in small pieces)
+            value = pickle.load(f)
+        _touch(path)
+        return value
     except Exception:
         return None
 
@@ -116,5 +121,25 @@ def store(kind: str, key: str, header: dict[str, Any], value: Any) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _prune(path.parent, kind)
     except Exception:
         pass
+
+
+def _touch(path: Path) -> None:
+    """Mark an entry used (its mtime), so that pruning keeps what is in use."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _prune(directory: Path, kind: str, keep: int = KEEP) -> None:
+    """Only the ``keep`` entries of a kind used last stay: each edit of a phrasebook, and each
+    upgrade, writes a new entry (several MB for a big word list), and nothing else removes them."""
+    entries = []
+    for p in directory.glob(f"{kind}-*.bin"):
+        try:
+            entries.append((p.stat().st_mtime_ns, p))
+        except OSError:
+            continue
+    for _, p in sorted(entries, reverse=True)[keep:]:
+        p.unlink(missing_ok=True)

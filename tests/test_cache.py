@@ -125,3 +125,18 @@ def test_jiebas_dictionary_is_kept_in_the_cache_and_cuts_the_same(cache_home: Pa
     entry.write_bytes(b"garbage")  # a broken entry is rebuilt, never an error
     assert run(_CUT) == first
     assert entry.read_bytes().startswith(cache.MAGIC)
+
+
+def test_only_the_entries_used_last_are_kept(cache_home: Path) -> None:
+    for n in range(cache.KEEP + 3):
+        cache.store("demo", f"key{n}", {}, n)
+        for p in cache_home.glob("demo-*.bin"):  # mtimes a second apart, oldest first
+            os.utime(p, (p.stat().st_mtime - 1, p.stat().st_mtime - 1))
+    assert cache.load("demo", "key3") == 3  # in use: kept through the next prune
+    cache.store("demo", "new", {}, "new")
+    kept = {n for n in range(cache.KEEP + 3) if cache.load("demo", f"key{n}") is not None}
+    assert len(list(cache_home.glob("demo-*.bin"))) == cache.KEEP
+    assert 3 in kept and 0 not in kept and cache.load("demo", "new") == "new"
+    assert kept == {3, *range(cache.KEEP + 3 - (cache.KEEP - 2), cache.KEEP + 3)}
+    cache.store("other", "k", {}, 1)  # another kind is pruned on its own
+    assert cache.load("other", "k") == 1 and len(list(cache_home.glob("demo-*.bin"))) == cache.KEEP
