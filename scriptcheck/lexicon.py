@@ -151,7 +151,7 @@ class Lexicon:
         ws = WordSet(tuple(phrases), tuple(patterns), id=len(self._sets))
         ws.regex = compile_pattern(ws.patterns)
         ws.regex_joined = compile_pattern(ws.patterns, multiline=True, utf8=True)
-        forms = [f for p in ws.phrases for f in self.normalizer.phrase_forms(p)]
+        forms = [f for each in self.normalizer.phrase_forms_many(ws.phrases) for f in each]
         least = max(2, sounds) if sounds else None
         ws.sounds = tuple(dict.fromkeys((n, phonetic.key(f)) for f in forms
                                         if least is not None and (n := phonetic.han_count(f)) >= least))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -338,6 +338,21 @@ class Normalizer:
         if back is None and out is cps:
             return None
         return Clean(text_of(out), back if back is not None else np.arange(len(cps)), cps=out)
+
+    def phrase_forms_many(self, phrases: Sequence[str]) -> list[tuple[str, ...]]:
+        """``phrase_forms`` of each phrase, a word list folded and cleaned in one pass over all its
+        phrases (a line each, as a call's utterances are) instead of a pass each: the cold compile
+        of a 50,000-phrase list spent ~1.5 s in those passes."""
+        if len(phrases) < 32 or any("\n" in p for p in phrases):
+            return [self.phrase_forms(p) for p in phrases]
+        folded = self.fold_call(list(phrases))
+        lines = folded.text.split("\n")
+        clean = self.clean(folded.text, folded.cps)
+        cleaned = lines if clean is None else clean.text.split("\n")
+        if not len(lines) == len(cleaned) == len(phrases):  # (no step makes or drops a line; were one to)
+            return [self.phrase_forms(p) for p in phrases]
+        return [(f,) if c == f or len(c) < max(3, 0.6 * len(f)) else (f, c)
+                for f, c in zip(lines, cleaned, strict=True)]
 
     @lru_cache(maxsize=8192)  # noqa: B019 - normalizers live as long as their rulebook
     def phrase_forms(self, phrase: str) -> tuple[str, ...]:

@@ -245,6 +245,27 @@ def test_phrase_forms_include_the_clean_form():
     assert FOLD.phrase_forms("請稍等！") == ("请稍等",)
 
 
+_PHRASE = st.text(alphabet=st.one_of(_interesting, _any_char.filter(lambda c: c != "\n")), max_size=12)
+
+
+@settings(deadline=None)
+@given(st.lists(_PHRASE, min_size=32, max_size=80),
+       st.sampled_from([FOLD, Normalizer(fillers=("嗯", "嗯哼", "那个")), Normalizer(stutters=False),
+                        Normalizer(numerals=False), Normalizer(punctuation=False)]))
+def test_a_word_list_gets_the_forms_of_each_phrase(phrases, nz):
+    assert nz.phrase_forms_many(phrases) == [nz.phrase_forms(p) for p in phrases]
+
+
+def test_the_rulebooks_phrases_get_the_forms_of_each_phrase():
+    lexicon = Checker.from_rulebook("default").rulebook.lexicon
+    phrases = [p for ws in lexicon._sets for p in ws.phrases]
+    phrases += ["嗯嗯我我我想查一下", "幺三八零零一三八零零零", "好好好的", "就是说", "那个那个", "請稍等！"] * 5
+    assert len(phrases) > 500
+    nz = lexicon.normalizer
+    assert nz.phrase_forms_many(phrases) == [nz.phrase_forms(p) for p in phrases]
+    assert nz.phrase_forms_many(["嗯，请稍等"] * 40)[0] == ("嗯请稍等", "请稍等")  # a clean form kept
+
+
 # --------------------------------------------------------------------------------------------
 # regressions: characters whose folding once broke the offset map
 # --------------------------------------------------------------------------------------------
