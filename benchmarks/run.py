@@ -7,7 +7,8 @@ Generates a deterministic corpus and phrase lists with ../shared/bench/make_corp
 whole processes (wall clock, peak RSS of the process): scriptcheck with the default rulebook at
 --jobs 1 and --jobs 2, scriptcheck with the default rulebook extended by a 1k and a 50k-phrase word
 list, and ../shared/bench/peers.py (aho, regex) on the same corpus. Prints ratios, never bare
-times, as the comparison that matters; docs/performance.md records a run and the machine.
+times, as the comparison that matters, and the findings a call of each rulebook (what a word list
+that fires often pays for); docs/performance.md records a run and the machine.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ def main() -> int:
                              "chars_per_s": round(chars / seconds), "peak_rss_mb": round(rss, 1), "exit": code}
             print(f"{name:<24} {seconds:8.2f} s {args.calls / seconds:9.1f} calls/s {rss:8.1f} MB", flush=True)
         same = (w / "r1.jsonl").read_bytes() == (w / "r2.jsonl").read_bytes()
+        # what a word list's run pays for: its findings (evidence), more than its phrase count
+        findings = {name: round(sum(len(json.loads(line)["findings"]) for line in (w / out).open(encoding="utf-8"))
+                                / args.calls, 1)
+                    for name, out in (("default", "r1.jsonl"), ("+1k words", "k1.jsonl"), ("+50k words", "k50.jsonl"))}
     aho = results["peers aho 2k"]["seconds"]
     ratios = {
         "jobs1 / peers-aho (whole process)": round(results["scriptcheck --jobs 1"]["seconds"] / aho, 2),
@@ -99,9 +104,10 @@ def main() -> int:
     for k, v in ratios.items():
         print(f"{k:<36} {v:6.2f}")
     print(f"--jobs 2 output identical to --jobs 1: {same}")
+    print("findings a call: " + ", ".join(f"{k} {v}" for k, v in findings.items()))
     record = {"date": time.strftime("%Y-%m-%d"), "calls": args.calls, "chars": chars, "machine": {
         "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "results": results, "ratios": ratios, "jobs2_identical": same}
+        "results": results, "ratios": ratios, "jobs2_identical": same, "findings_per_call": findings}
     args.out.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0
 
