@@ -24,7 +24,8 @@ def tokenizer() -> Any:
 
     jieba.setLogLevel(60)  # no "Building prefix dict…" on stderr
     tk = jieba.dt
-    if tk.initialized:
+    if tk.initialized or tk.dictionary != jieba.DEFAULT_DICT:  # (a dictionary set by other code: jieba loads it)
+        tk.check_initialized()
         return tk
     dictionary = Path(jieba.__file__).resolve().parent / "dict.txt"
     try:
