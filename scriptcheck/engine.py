@@ -152,17 +152,16 @@ class Checker:
                 texts[i] = text
             if mask_pii and len(matched) >= MASK_MIN:
                 matched = _masked(matched)
-            if seg is None:
-                out.append(Finding(check=check, rule=rule.id, stage="any", segment=None, start=None, end=None,
-                                   speaker=None, text=text, matched=matched, message=message,
-                                   suggestion=suggestion, level=level, note=self._note(h), red_line=red_line))
-                continue
             a, b = h.start_char, h.end_char
+            if seg is None:  # a call-level hit
+                stage, segment, start, end, speaker, span = "any", None, None, None, None, None
+            else:
+                stage, segment, start, end, speaker = stages[i], i, seg.start, seg.end, seg.speaker
+                span = (a, b) if 0 <= a < b <= len(text) else None
             out.append(Finding(
-                check=check, rule=rule.id, stage=stages[i], segment=i, start=seg.start, end=seg.end,
-                speaker=seg.speaker, text=text, matched=matched, message=message, suggestion=suggestion,
-                level=level, note=self._note(h) if h.notes else None,
-                span=(a, b) if 0 <= a < b <= len(text) else None, red_line=red_line,
+                check=check, rule=rule.id, stage=stage, segment=segment, start=start, end=end, speaker=speaker,
+                text=text, matched=matched, message=message, suggestion=suggestion, level=level,
+                note=self._note(h) if h.notes else None, span=span, red_line=red_line,
             ))
         return out
 

@@ -155,9 +155,8 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
                 continue
             if b - a <= shortest_word and not {a, b} <= ctx.word_bounds(seg):
                 continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase
-            if (a, b) not in heard:  # (``hit``, with the utterance's view in hand: most hits are these)
-                x, y = norm.span(a, b)
-                yield False, Hit(segment=seg, start_char=x, end_char=y, matched=norm.original[x:y])
+            if (a, b) not in heard:
+                yield False, hit(ctx, seg, (a, b))
             elif rule.is_red_line:
                 yield True, hit(ctx, seg, (a, b), notes=[note("homophone_review")], confidence=0.5)
             else:
