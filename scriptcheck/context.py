@@ -79,7 +79,7 @@ class CallContext:
         self._long_sounds = scanned.sound_rows
         self._literal = literal = {}
         owners = self.lexicon.owner_table
-        for pattern, seg, a, b in dict.fromkeys(scanned.rows):  # a wording seen in both views counts once
+        for pattern, seg, a, b in scanned.rows:  # (a wording seen in both views is there once: ``scan``)
             for ws_id in owners[pattern]:  # (no ``setdefault``: it would make a dict and a list per row)
                 by_seg = literal.get(ws_id)
                 if by_seg is None:

@@ -86,6 +86,19 @@ class Scanner:
         return rows if len(rows) else None
 
 
+def _own_sounds(words: dict[str, list[int]], keys: dict[str, list[tuple[int, int]]]) -> np.ndarray:
+    """``Lexicon.own_sound``: of each wording (with its word sets), the number of its own key in
+    ``keys`` (key → word sets hearing it) when all of those sets own the wording, else -1."""
+    number = {k: i for i, k in enumerate(keys)}
+    out = np.full(len(words), -1, dtype=np.intp)
+    for p, (w, ids) in enumerate(words.items()):
+        k = phonetic.key(w)
+        i = number.get(k)
+        if i is not None and all(ws in ids for ws, _ in keys[k]):
+            out[p] = i
+    return out
+
+
 class PatternError(ValueError):
     pass
 
@@ -125,6 +138,10 @@ class Lexicon:
         self._sound_owners: dict[bool, list[tuple[tuple[int, int], ...]]] = {}
         self._automaton: Scanner | None = None
         self._sound_automata: dict[bool, Scanner | None] = {}
+        # automaton pattern index → number of its wording's own key among the longer wordings' keys,
+        # when every word set with that key owns the wording (hearing it where it is said adds
+        # nothing), else -1: lets a scan drop those homophones before any look-up (``scan``)
+        self.own_sound: np.ndarray = np.zeros(0, dtype=np.intp)
         self._built = False
 
     def __getstate__(self) -> dict[str, object]:
@@ -177,6 +194,8 @@ class Lexicon:
             keys = {k: v for k, v in self._sounds.items() if (v[0][1] <= SHORT_SOUND) == short}  # n is the key's
             self._sound_owners[short] = [tuple(owners) for owners in keys.values()]
             self._sound_automata[short] = Scanner(list(keys)) if keys else None
+            if not short:
+                self.own_sound = _own_sounds(self._words, keys)
         if self._regex_owner:
             self._regex_set.Compile()
         self._built = True

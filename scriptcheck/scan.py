@@ -52,16 +52,17 @@ class Scanned:
 def locate(found: np.ndarray | None, folded: FoldedCall, back: Clean | None) -> list[Row]:
     """Automaton rows (pattern, start, end) on a joined view → (pattern, utterance, start, end) in
     that utterance's folded text, dropping hits across an utterance boundary. Whole arrays at once."""
-    return _locate(found, folded, back, np.array([0, len(folded)]))[0]
+    return _rows(_place(found, folded, back), np.array([0, len(folded)]))[0]
 
 
-def _locate(found: np.ndarray | None, folded: FoldedCall, back: Clean | None,
-            firsts: np.ndarray) -> tuple[list[Row], list[int]]:
-    """``locate`` for a batch whose calls begin at utterances ``firsts`` (and end at its last
-    entry): utterances numbered within each call, and where each call's rows begin."""
-    calls = len(firsts) - 1
+Hits = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # pattern, utterance (of the batch), start, end
+
+
+def _place(found: np.ndarray | None, folded: FoldedCall, back: Clean | None) -> Hits | None:
+    """Automaton rows on a joined view, placed in their utterances of the batch (offsets in its
+    folded text); a hit across an utterance boundary is dropped."""
     if found is None:
-        return [], [0] * (calls + 1)
+        return None
     starts, lens = folded.bounds
     pattern, a, b = found[:, 0], found[:, 1], found[:, 2]
     if back is not None:  # clean-view hits, back to folded offsets
@@ -69,7 +70,16 @@ def _locate(found: np.ndarray | None, folded: FoldedCall, back: Clean | None,
     seg = np.searchsorted(starts, a, side="right") - 1
     base = starts[seg]
     inside = b <= base + lens[seg]
-    pattern, seg, a, b = pattern[inside], seg[inside], (a - base)[inside], (b - base)[inside]
+    return pattern[inside], seg[inside], (a - base)[inside], (b - base)[inside]
+
+
+def _rows(hits: Hits | None, firsts: np.ndarray) -> tuple[list[Row], list[int]]:
+    """Placed hits of a batch whose calls begin at utterances ``firsts`` (and end at its last entry)
+    as rows, utterances numbered within each call, and where each call's rows begin."""
+    calls = len(firsts) - 1
+    if hits is None or not len(hits[0]):
+        return [], [0] * (calls + 1)
+    pattern, seg, a, b = hits
     call = np.searchsorted(firsts, seg, side="right") - 1
     if len(call) > 1 and (call[1:] < call[:-1]).any():
         # an automaton reports in text order, hence by call; were it ever otherwise, each call's
@@ -79,6 +89,49 @@ def _locate(found: np.ndarray | None, folded: FoldedCall, back: Clean | None,
     seg = seg - firsts[call]
     rows = list(zip(pattern.tolist(), seg.tolist(), a.tolist(), b.tolist(), strict=True))
     return rows, np.searchsorted(call, np.arange(calls + 1)).tolist()
+
+
+def _codes(first: np.ndarray, hits: Hits, n_seg: int, n_off: int) -> np.ndarray:
+    """One integer per hit for ``first`` (a wording or a key), its utterance and its span, to compare
+    hits of two scans with ``np.isin``; ``n_seg``, ``n_off``: bounds of utterance and offset numbers."""
+    _, seg, a, b = hits
+    return ((first * n_seg + seg) * n_off + a) * n_off + b
+
+
+def _drop_repeats(lexicon: Lexicon, literal: Hits | None, cleaned: Hits | None, sounds: Hits | None,
+                  n_seg: int) -> tuple[Hits | None, Hits | None]:
+    """What the call index would drop anyway, dropped before a row is made of it (a word list makes
+    hundreds a call; a row costs more in Python than here):
+
+    - a clean-view hit that the folded view found too (same wording, same characters): counted once;
+    - a homophone on the very characters of a wording said there, when every word set hearing it
+      owns that wording (``CallContext._sounds`` leaves it out for each of them)."""
+    found = [h for h in (literal, cleaned) if h is not None and len(h[0])]
+    if not found:
+        return cleaned, sounds
+    every = [*found, *([sounds] if sounds is not None and len(sounds[0]) else [])]
+    n_first = 1 + max(len(lexicon), len(lexicon.sound_owner_table(False)), *(int(h[0].max()) for h in every))
+    n_off = 1 + max(int(h[3].max()) for h in every)
+    if n_first * n_seg * n_off * n_off >= 1 << 62:  # (never for a real batch) the index drops them
+        return cleaned, sounds
+    if len(found) == 2:
+        keep = ~np.isin(_codes(cleaned[0], cleaned, n_seg, n_off), _codes(literal[0], literal, n_seg, n_off))
+        cleaned = _only(cleaned, keep)
+    if sounds is not None and len(sounds[0]):
+        own = lexicon.own_sound  # each wording's key, when hearing it there says nothing more
+        said = []
+        for h in (literal, cleaned):
+            if h is not None and len(h[0]):
+                k = own[h[0]]
+                some = k >= 0
+                said.append(_codes(k[some], _only(h, some), n_seg, n_off))
+        sounds = _only(sounds, ~np.isin(_codes(sounds[0], sounds, n_seg, n_off), np.concatenate(said)))
+    return cleaned, sounds
+
+
+def _only(hits: Hits, keep: np.ndarray) -> Hits:
+    pattern, seg, a, b = hits
+    return pattern[keep], seg[keep], a[keep], b[keep]
 
 
 def scan_calls(lexicon: Lexicon, texts: list[list[str]]) -> list[Scanned]:
@@ -95,11 +148,14 @@ def scan_calls(lexicon: Lexicon, texts: list[list[str]]) -> list[Scanned]:
         cs, ce = np.searchsorted(clean.back, starts), np.searchsorted(clean.back, starts + lens)
         digits = np.flatnonzero(clean.cps != folded.cps[clean.back])  # spoken numbers read
         changed = (ce - cs != lens) | (np.searchsorted(digits, ce) > np.searchsorted(digits, cs))
-    literal, lcut = _locate(lexicon.matches(folded.cps), folded, None, firsts)
+    literal = _place(lexicon.matches(folded.cps), folded, None)
     # the clean view is scanned only where it differs: elsewhere it would find the folded view's hits again
     view = _changed_only(clean, cs, ce, changed) if clean is not None and changed.any() else None
-    cleaned, ccut = _locate(lexicon.matches(view.cps), folded, view, firsts) if view is not None else ([], None)
-    sounds, scut = _locate(lexicon.sound_matches(key, False), folded, clean, firsts)
+    cleaned = _place(lexicon.matches(view.cps), folded, view) if view is not None else None
+    heard = _place(lexicon.sound_matches(key, False), folded, clean)
+    cleaned, heard = _drop_repeats(lexicon, literal, cleaned, heard, len(lens))
+    (literal, lcut), (sounds, scut) = _rows(literal, firsts), _rows(heard, firsts)
+    cleaned, ccut = _rows(cleaned, firsts) if view is not None else ([], None)
     fbytes = _Utf8(folded.text)
     cbytes = _Utf8(text_of(view.cps)) if view is not None else None
     changed_at = np.flatnonzero(changed)  # the clean view's lines are these utterances

@@ -120,3 +120,31 @@ def test_pattern_candidates_miss_no_utterance_a_pattern_matches(calls):
             truth = {i for i in range(len(texts)) if lexicon.regex_spans(ws, ctx.norms[i].text)
                      or ((c := ctx.clean_view(i)) is not None and lexicon.regex_spans(ws, c.text))}
             assert truth <= ctx.segments_with(ws), (texts, ws.patterns)
+
+
+def test_a_scan_leaves_out_only_homophones_every_hearer_said():
+    """A homophone on the characters of a wording said there is dropped by the scan only when every
+    word set hearing that key owns the wording; another set hearing it keeps it (再说一遍 is heard
+    as 在说一遍 by the set that has only that wording), and a clean-view hit the folded view found
+    too is there once."""
+    from scriptcheck.lexicon import Lexicon
+
+    alone = Lexicon()
+    said = alone.add(["再说一遍"], sounds=4)
+    alone.build()
+    row = scan_calls(alone, [["你再说一遍"]])[0]
+    assert row.rows == [(0, 0, 1, 5)] and row.sound_rows == []
+
+    shared = Lexicon()
+    said, heard = shared.add(["再说一遍"], sounds=4), shared.add(["在说一遍"], sounds=4)
+    shared.build()
+    scanned = scan_calls(shared, [["你再说一遍"], ["嗯你在说一遍"]])
+    assert [s.sound_rows for s in scanned] == [[(0, 0, 1, 5)], [(0, 0, 2, 6)]]
+    checker = Checker.from_rulebook("default")
+    ctx = checker.context(make_call(["你再说一遍"]))
+    ctx.lexicon = shared
+    ctx.__post_init__(scanned[0])
+    assert ctx.sound_spans(0, heard, 4) == [(1, 5)] and ctx.sound_spans(0, said, 4) == []
+
+    folded_and_clean = scan_calls(alone, [["那个你再说一遍"]])[0]  # the filler makes a clean view
+    assert folded_and_clean.clean is not None and len(folded_and_clean.rows) == len(set(folded_and_clean.rows)) == 1
