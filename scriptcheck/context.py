@@ -120,11 +120,19 @@ class CallContext:
         out = set(literal) if literal else set()
         if ws.regex is not None and ws.id in self._regex_ids:
             out |= self._regex_candidate_segments(ws)
-        if sounds and ws.max_sound_han >= sounds:  # only where ``sound_spans(seg, ws, sounds)`` can find any
-            for short in self._sound_kinds(sounds):
+        if sounds:
+            out |= self.heard_in(ws, sounds)
+        return out
+
+    def heard_in(self, ws: WordSet, min_han: int) -> set[int]:
+        """Segments with a homophone of a wording of ``ws`` of at least ``min_han`` Han characters:
+        the only ones where ``sound_spans(seg, ws, min_han)`` can find any."""
+        out: set[int] = set()
+        if ws.max_sound_han >= min_han:
+            for short in self._sound_kinds(min_han):
                 heard = self._sounds(short).get(ws.id)
                 if heard:
-                    out.update(seg for seg, found in heard.items() if any(n >= sounds for n, _, _ in found))
+                    out.update(seg for seg, found in heard.items() if any(n >= min_han for n, _, _ in found))
         return out
 
     def where(self, ws: WordSet) -> set[int]:

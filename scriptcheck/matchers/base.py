@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..lexicon import Span
 from ..model import Hit, Status
+from ..normalize import Normalized
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -44,7 +45,12 @@ def hit(ctx: CallContext, seg: int, span: Span | None = None, *, notes: list[Not
         text = ctx.call.segments[seg].text
         return Hit(segment=seg, start_char=0, end_char=len(text), matched=text, notes=notes or [],
                    confidence=confidence)
-    norm = ctx.norms[seg]
+    return span_hit(ctx.norms[seg], seg, span, notes=notes, confidence=confidence)
+
+
+def span_hit(norm: Normalized, seg: int, span: Span, *, notes: list[Note] | None = None,
+             confidence: float = 1.0) -> Hit:
+    """``hit`` on a span, given the segment's folded view (a loop over a segment's spans has it)."""
     a, b = norm.span(*span)
     if notes is None and confidence == 1.0:  # most hits: the defaults are not validated again
         return Hit(segment=seg, start_char=a, end_char=b, matched=norm.original[a:b])

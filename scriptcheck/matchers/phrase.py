@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 
 from ..model import Hit, Status
 from ..rulebook.schema import RuleBase, Words
-from .base import FEW_SEGMENTS, Outcome, hit, merge_spans, note
+from .base import FEW_SEGMENTS, Outcome, merge_spans, note, span_hit
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -106,11 +106,17 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
     """The rule's hits in call order, each with ``True`` when it is only for review (a red-line
     phrase heard by sound): one generator behind both ``evaluate`` and ``status``."""
     # homophones only of phrases long enough to count (most heard are shorter)
-    maybe = ctx.segments_with(rule.ws, sounds=rule.phonetic)
+    ws, phonetic = rule.ws, rule.phonetic
+    maybe = ctx.segments_with(ws, sounds=phonetic)
     if not maybe or _allowed_today(rule, ctx):  # usually none of the wordings occurs in the call at all
         return
     guards = ctx.settings.guards
     window = ctx.window_set(rule.stage, rule.window, rule.speaker)
+    # the rule's parts, read once (a word list looks at tens of utterances a call)
+    unless = rule.unless.ws if rule.unless else None
+    except_ = rule.except_.ws if rule.except_ else None
+    heard_at = ctx.heard_in(ws, phonetic) if phonetic else ()
+    red_line = rule.is_red_line
     # the exceptions' patterns run on the utterances looked at, unless they are many (a pass then)
     except_spans = ctx.spans_at if len(maybe) <= FEW_SEGMENTS else ctx.spans
     # where each guard's wordings are said at all (most utterances have none)
@@ -121,24 +127,24 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
     for seg in sorted(maybe):
         if seg not in window:
             continue
-        spans = ctx.spans(seg, rule.ws)
+        spans = ctx.spans(seg, ws)
         # ASR homophones (你在说一遍) count for taboo phrases; for a red line they only ask for review
-        sounds = ctx.sound_spans(seg, rule.ws, rule.phonetic) if rule.phonetic else []
+        sounds = ctx.sound_spans(seg, ws, phonetic) if seg in heard_at else []
+        norm = ctx.norms[seg]
         if sounds:  # a homophone over a wording said is that wording (hit already), and never
             # across the pronoun: 您想怎么样 is the polite form, not the taboo 你想怎么样
             sounds = [sp for sp in sounds if not any(x < sp[1] and sp[0] < y for x, y in spans)
-                      and "您" not in ctx.norms[seg].text[sp[0]:sp[1]]]
+                      and "您" not in norm.text[sp[0]:sp[1]]]
         if not spans and not sounds:
             continue
-        if rule.unless and ctx.said(seg, rule.unless.ws):
+        if unless is not None and ctx.said(seg, unless):
             continue
-        allowed = except_spans(seg, rule.except_.ws) if rule.except_ else []
-        if rule.except_ and rule.phonetic:
-            allowed += ctx.sound_spans(seg, rule.except_.ws, rule.phonetic)
+        allowed = except_spans(seg, except_) if except_ is not None else []
+        if except_ is not None and phonetic:
+            allowed += ctx.sound_spans(seg, except_, phonetic)
         negations = ctx.spans(seg, guards.negation.ws) if seg in negation_at else []
         mentions = ctx.spans(seg, guards.mention_after.ws) if seg in mention_at else []
         reported = ctx.spans(seg, guards.reported.ws) if seg in reported_at else []
-        norm = ctx.norms[seg]
         heard = set(sounds) if sounds else ()
         quotes = guards.quotes and _ANY_QUOTE.search(norm.original) is not None  # most quote nothing
         found = merge_spans(spans + sounds) if sounds or len(spans) > 1 else spans
@@ -156,8 +162,8 @@ def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
             if b - a <= shortest_word and not {a, b} <= ctx.word_bounds(seg):
                 continue  # a short phrase inside a longer word (白痴 in 白痴呆): not the phrase
             if (a, b) not in heard:
-                yield False, hit(ctx, seg, (a, b))
-            elif rule.is_red_line:
-                yield True, hit(ctx, seg, (a, b), notes=[note("homophone_review")], confidence=0.5)
+                yield False, span_hit(norm, seg, (a, b))
+            elif red_line:
+                yield True, span_hit(norm, seg, (a, b), notes=[note("homophone_review")], confidence=0.5)
             else:
-                yield False, hit(ctx, seg, (a, b), notes=[note("homophone")], confidence=0.7)
+                yield False, span_hit(norm, seg, (a, b), notes=[note("homophone")], confidence=0.7)
