@@ -88,9 +88,13 @@ def _allowed_today(rule: PhraseRule, ctx: CallContext) -> bool:
 
 
 def evaluate(rule: PhraseRule, ctx: CallContext) -> Outcome:
+    # homophones only of phrases long enough to count (most heard are shorter)
+    maybe = ctx.segments_with(rule.ws, sounds=rule.phonetic)
+    if not maybe:  # usually none of the wordings occurs in the call at all
+        return Outcome("pass")
     hits: list[Hit] = []
     review: list[Hit] = []
-    for weak, h in _findings(rule, ctx):
+    for weak, h in _findings(rule, ctx, maybe):
         (review if weak else hits).append(h)
     return Outcome("fail" if hits else "pass", hits, review)
 
@@ -99,17 +103,17 @@ def status(rule: PhraseRule, ctx: CallContext) -> Status:
     """What ``evaluate`` would decide, without its evidence: stops at the first hit. A rule under
     ``not`` (the confirmation asked somewhere in the call) only needs to know that it fires, and
     its common wordings (对吗 / 是吗) would otherwise be checked and turned into hits one by one."""
-    return "fail" if any(not weak for weak, _ in _findings(rule, ctx)) else "pass"
+    maybe = ctx.segments_with(rule.ws, sounds=rule.phonetic)
+    return "fail" if maybe and any(not weak for weak, _ in _findings(rule, ctx, maybe)) else "pass"
 
 
-def _findings(rule: PhraseRule, ctx: CallContext) -> Iterator[tuple[bool, Hit]]:
-    """The rule's hits in call order, each with ``True`` when it is only for review (a red-line
-    phrase heard by sound): one generator behind both ``evaluate`` and ``status``."""
-    # homophones only of phrases long enough to count (most heard are shorter)
-    ws, phonetic = rule.ws, rule.phonetic
-    maybe = ctx.segments_with(ws, sounds=phonetic)
-    if not maybe or _allowed_today(rule, ctx):  # usually none of the wordings occurs in the call at all
+def _findings(rule: PhraseRule, ctx: CallContext, maybe: set[int]) -> Iterator[tuple[bool, Hit]]:
+    """The rule's hits in call order among the utterances ``maybe`` where its wordings may be, each
+    with ``True`` when it is only for review (a red-line phrase heard by sound): one generator behind
+    both ``evaluate`` and ``status``."""
+    if _allowed_today(rule, ctx):
         return
+    ws, phonetic = rule.ws, rule.phonetic
     guards = ctx.settings.guards
     window = ctx.window_set(rule.stage, rule.window, rule.speaker)
     # the rule's parts, read once (a word list looks at tens of utterances a call)
