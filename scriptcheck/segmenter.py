@@ -10,6 +10,7 @@ file) it loads in ~0.2 s, and nothing is read from a directory every user can wr
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,7 @@ from . import cache
 def tokenizer() -> Any:
     """jieba's default tokenizer (``jieba.dt``, shared with any other user of ``jieba.cut``), its
     dictionary loaded once per process."""
-    import jieba
-
+    jieba = _import_jieba()
     jieba.setLogLevel(60)  # no "Building prefix dict…" on stderr
     tk = jieba.dt
     if tk.initialized or tk.dictionary != jieba.DEFAULT_DICT:  # (a dictionary set by other code: jieba loads it)
@@ -44,3 +44,19 @@ def tokenizer() -> Any:
             tk.FREQ, tk.total = loaded
             tk.initialized = True
     return tk
+
+
+def _import_jieba() -> Any:
+    """``import jieba``, without letting it import ``pkg_resources`` (deprecated, ~0.1 s of start-up)
+    only to open its own data files: when that import fails, jieba opens them by path."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # (an import of it raises ImportError)
+    try:
+        import jieba
+    finally:
+        if sys.modules.get("pkg_resources", 0) is None:
+            del sys.modules["pkg_resources"]
+    return jieba

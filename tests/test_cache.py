@@ -45,6 +45,26 @@ def test_second_load_comes_from_the_cache_and_checks_the_same(cache_home: Path, 
     assert any("管不着" in f.matched for f in report.findings)
 
 
+def test_a_lexicon_from_the_cache_has_the_same_tables_and_is_read_only(cache_home: Path, tmp_path: Path) -> None:
+    """The cache keeps a built lexicon's tables as lists (not the dicts ``add`` fills): loaded, it
+    scans every wording and homophone as the fresh one does, and refuses new wordings."""
+    import pickle
+
+    from scriptcheck.scan import scan_calls
+
+    fresh = load_rulebook(_rulebook(tmp_path, "你自己找物业\n你在说一遍\n")).lexicon
+    loaded = pickle.loads(pickle.dumps(fresh))
+    assert len(loaded) == len(fresh) and loaded.owner_table == fresh.owner_table
+    assert loaded.own_sound.tolist() == fresh.own_sound.tolist()
+    assert all(loaded.sound_owner_table(s) == fresh.sound_owner_table(s) for s in (False, True))
+    texts = [["这个我们管不着，你自己找物业去。", "嗯那个你再说一遍", "你在说一遍吧𠀀"], ["您好，请问有什么可以帮您？"]]
+    assert ([(s.rows, s.sound_rows) for s in scan_calls(loaded, texts)]
+            == [(s.rows, s.sound_rows) for s in scan_calls(fresh, texts)])
+    assert any(s.rows for s in scan_calls(loaded, texts))
+    with pytest.raises(ValueError, match="read-only"):
+        loaded.add(["新词"])
+
+
 def test_editing_a_phrasebook_invalidates_the_entry(cache_home: Path, tmp_path: Path) -> None:
     rb = _rulebook(tmp_path)
     call = make_polite_call("客户：能不能快点？\n坐席：别磨叽了，排队去。")
