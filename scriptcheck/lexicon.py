@@ -263,7 +263,7 @@ class Lexicon:
         (``(?m)``: ``^``/``$`` at every utterance)."""
         if ws.regex_joined is None or not data:
             return []
-        return [m.span() for m in ws.regex_joined.finditer(data) if m.end() > m.start()]  # type: ignore[attr-defined]
+        return [span for span in match_byte_spans(ws.regex_joined, data) if span[1] > span[0]]
 
     def __len__(self) -> int:
         return len(self._word_list) if self._built else len(self._words)
@@ -298,4 +298,22 @@ def match_spans(regex: object, text: str) -> list[Span]:
         if pos == end:
             break
         pos = pos + re2._re2.CharLenToBytes(encoded, pos, 1) if pos == b else b
+    return out
+
+
+def match_byte_spans(regex: object, data: bytes) -> list[Span]:
+    """``[m.span() for m in regex.finditer(data)]`` on bytes, for a pattern compiled without
+    captures: ``match_spans``'s loop with nothing to decode (offsets are bytes), stepping one byte
+    past an empty match as the wrapper does (pinned to ``finditer`` in ``tests/test_rule_fastpaths.py``)."""
+    match = regex._regexp.Match  # type: ignore[attr-defined]
+    pos, end = 0, len(data)
+    out: list[Span] = []
+    while True:
+        a, b = match(_UNANCHORED, data, pos, end)[0]
+        if (a, b) == _NO_MATCH:
+            break
+        out.append((a, b))
+        if pos == end:
+            break
+        pos = pos + 1 if pos == b else b
     return out

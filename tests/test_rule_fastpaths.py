@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from scriptcheck import scan
 from scriptcheck.context import CallContext
 from scriptcheck.engine import Checker
-from scriptcheck.lexicon import _RE2_OPTIONS, compile_pattern, match_spans
+from scriptcheck.lexicon import _RE2_OPTIONS, compile_pattern, match_byte_spans, match_spans
 from scriptcheck.matchers import KINDS, compose, count, phrase, pii, required, timing
 from scriptcheck.matchers.base import Outcome, hit, note
 from scriptcheck.matchers.compose import ComposeRule
@@ -327,6 +327,15 @@ def test_match_spans_is_finditer(text: str, pattern: str) -> None:
     """Offsets decoded across 1- to 4-byte characters, empty matches stepped over, as ``finditer``."""
     regex = compile_pattern((pattern,))
     assert match_spans(regex, text) == [m.span() for m in regex.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.sampled_from(_PATTERNS))
+def test_match_byte_spans_is_finditer(text: str, pattern: str) -> None:
+    """On UTF-8 bytes (whole-call patterns, ``(?m)``): byte offsets, empty matches stepped over."""
+    regex = compile_pattern((pattern,), multiline=True, utf8=True)
+    data = text.encode()
+    assert match_byte_spans(regex, data) == [m.span() for m in regex.finditer(data)]
 
 
 def test_regex_spans_is_finditer_for_every_word_set(checker: Checker) -> None:
