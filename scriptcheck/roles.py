@@ -97,9 +97,14 @@ def _check_swap(call: Call, ctx: CallContext, cfg: RoleSettings) -> Inference:
     customer = [i for i, s in enumerate(segs) if s.speaker == "customer"]
     if not agent or not customer:
         return Inference(call, {"source": "labels"})
-    as_agent = _cue_score(ctx, cfg, customer)  # how much the "customer" sounds like an agent
+    # how much the "customer" sounds like an agent: never, in most calls, when no agent cue is
+    # said on that side (then neither the customer cues there nor the agent's side are counted)
+    agent_cues = _said_in(ctx, cfg.agent.ws, customer)
+    as_agent = (agent_cues - _said_in(ctx, cfg.customer.ws, customer)) / len(customer) if agent_cues else 0.0
+    if as_agent <= 0:
+        return Inference(call, {"source": "labels"})
     margin = as_agent - _cue_score(ctx, cfg, agent)
-    if as_agent <= 0 or margin < cfg.swap_margin:
+    if margin < cfg.swap_margin:
         return Inference(call, {"source": "labels"})
     roles = {"source": "swapped", "confidence": round(min(1.0, margin), 2)}
     flip = {"agent": "customer", "customer": "agent"}
