@@ -34,7 +34,8 @@ class Checker:
         self.mask_pii = rulebook.settings.mask_pii if mask_pii is None else mask_pii
         self._rules = rulebook.enabled_rules
         # per rule, what the loop in ``check`` needs: looked up once, not once per call
-        self._plan = [(rule, rulebook.checks[rule.check].advisory, rule.level == "error") for rule in self._rules]
+        self._plan = [(rule, rule.check, rulebook.checks[rule.check].advisory, rule.level == "error")
+                      for rule in self._rules]
         # what each rule's findings share (its message and suggestion in the report's language), looked up once
         self._facts = {r.id: (r.check, r.level, bool(r.is_red_line), r.text("message", self.lang),
                               r.text("suggestion", self.lang)) for r in self._rules}
@@ -85,25 +86,25 @@ class Checker:
             return report
         if inferred.call is not call:
             call = ctx.call = inferred.call  # before any speaker-dependent (cached) structure is built
-        statuses: dict[str, list[Status]] = {c: [] for c in self.rulebook.checks}
+        combined: dict[str, Status] = dict.fromkeys(self.rulebook.checks, "n/a")  # a check's rules: fail > pass > n/a
         findings: list[Finding] = []
         advice: list[Finding] = []
         deduction = 0.0
         red_line = False
         texts: dict[int, str] = {}  # each utterance's text as findings show it (masked once)
-        for rule, advisory, error in self._plan:
+        for rule, check, advisory, error in self._plan:
             out = self.evaluate(rule, ctx)
+            status = out.status
             sink = advice if advisory else findings
-            if error:  # warnings add findings, never a status
-                statuses[rule.check].append(out.status)
+            if error and status != "n/a" and combined[check] != "fail":  # warnings add findings, never a status
+                combined[check] = status
             if out.review:
                 sink += self._findings(rule, ctx, out.review, texts, "warning")
-            if out.status == "fail":
+            if status == "fail":
                 sink += self._findings(rule, ctx, out.hits, texts)
                 if error and not advisory:
                     deduction += rule.weight
                     red_line = red_line or rule.is_red_line
-        combined = {c: _combine(v) for c, v in statuses.items()}
         checks = {c: s for c, s in combined.items() if not self.rulebook.checks[c].advisory}
         score = 0.0 if red_line else max(0.0, round(100.0 - deduction, 1))
         verdict = "fail" if red_line or score < self.rulebook.settings.pass_mark else "pass"
@@ -173,14 +174,6 @@ class Checker:
 def _masked(text: str) -> str:
     """``mask``, remembered: a wording or an utterance found again in the calls of a batch."""
     return mask(text)
-
-
-def _combine(statuses: list[Status]) -> Status:
-    if "fail" in statuses:
-        return "fail"
-    if "pass" in statuses:
-        return "pass"
-    return "n/a"
 
 
 def metrics(ctx: CallContext, overlap_seconds: float = 1.0) -> Metrics:
