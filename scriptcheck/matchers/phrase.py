@@ -134,15 +134,15 @@ def _findings(rule: PhraseRule, ctx: CallContext, maybe: set[int]) -> Iterator[t
         spans = ctx.spans(seg, ws)
         # ASR homophones (你在说一遍) count for taboo phrases; for a red line they only ask for review
         sounds = ctx.sound_spans(seg, ws, phonetic) if seg in heard_at else []
-        norm = ctx.norms[seg]
         if sounds:  # a homophone over a wording said is that wording (hit already), and never
             # across the pronoun: 您想怎么样 is the polite form, not the taboo 你想怎么样
             sounds = [sp for sp in sounds if not any(x < sp[1] and sp[0] < y for x, y in spans)
-                      and "您" not in norm.text[sp[0]:sp[1]]]
+                      and "您" not in ctx.norms[seg].text[sp[0]:sp[1]]]
         if not spans and not sounds:
             continue
         if unless is not None and ctx.said(seg, unless):
             continue
+        norm = ctx.norms[seg]
         allowed = except_spans(seg, except_) if except_ is not None else []
         if except_ is not None and phonetic:
             allowed += ctx.sound_spans(seg, except_, phonetic)
