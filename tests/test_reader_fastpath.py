@@ -109,12 +109,32 @@ def test_plain_record_takes_the_fast_path_and_reads_the_same(text: str, monkeypa
     fast = _read_line(text)
     assert fast == [call]
     _same(fast, _read_line(text, monkeypatch))
+    assert fast_call(text.encode(), "/data/batch.jsonl:7", 7) == call  # from the record's bytes
 
 
 @pytest.mark.parametrize("text", SLOW.values(), ids=SLOW.keys())
 def test_anything_else_takes_the_ordinary_path(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert fast_call(text, "/data/batch.jsonl:7", 7) is None
+    assert fast_call(text.encode(), "/data/batch.jsonl:7", 7) is None
     _same(_read_line(text), _read_line(text, monkeypatch))
+
+
+LINES = {**{f"fast: {k}": v.encode() for k, v in FAST.items()}, **{f"slow: {k}": v.encode() for k, v in SLOW.items()},
+         "GB18030 export": _dumps(CALL).encode("gb18030"),
+         "undecodable bytes": _dumps(CALL).encode()[:40] + b"\xff\xfe" + _dumps(CALL).encode()[40:]}
+
+
+@pytest.mark.parametrize("raw", LINES.values(), ids=LINES.keys())
+def test_a_line_read_from_its_bytes_is_the_line_decoded(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record handed over as bytes (``--jobs``, batches) reads as its decoded text does: a plain
+    call straight from the bytes, anything else (not UTF-8 included) the ordinary way."""
+    path = Path("/data/batch.jsonl")
+    got = jsonl.Line(path, 7, raw).read()
+    decoded = jsonl.decode_line(raw, path, 7)
+    want = [decoded] if isinstance(decoded, ReadError) else list(jsonl.jsonl_line(decoded, path, 7))
+    _same(got, want)
+    monkeypatch.setattr(jsonl, "fast_call", lambda *_: None)
+    _same(got, jsonl.Line(path, 7, raw).read())
 
 
 def test_fast_call_matches_call_from_dict_field_for_field() -> None:

@@ -35,10 +35,14 @@ class Line:
     def read(self) -> list[Call | ReadError]:
         from .rolemap import apply_roles
 
-        line = decode_line(self.raw, self.path, self.n)
-        if isinstance(line, ReadError):
-            return [line]
-        items = list(jsonl_line(line, self.path, self.n))
+        call = fast_call(self.raw, f"{self.path}:{self.n}", self.n)  # a plain §1a call, from its bytes
+        if call is not None:
+            items: list[Call | ReadError] = [call]
+        else:
+            line = decode_line(self.raw, self.path, self.n)
+            if isinstance(line, ReadError):
+                return [line]
+            items = list(jsonl_line(line, self.path, self.n))
         if self.roles:
             items = [apply_roles(c, self.roles) if isinstance(c, Call) else c for c in items]
         return items
