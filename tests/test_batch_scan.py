@@ -127,6 +127,7 @@ def test_a_scan_leaves_out_only_homophones_every_hearer_said():
     word set hearing that key owns the wording; another set hearing it keeps it (再说一遍 is heard
     as 在说一遍 by the set that has only that wording), and a clean-view hit the folded view found
     too is there once."""
+    from scriptcheck.context import CallContext
     from scriptcheck.lexicon import Lexicon
 
     alone = Lexicon()
@@ -140,10 +141,8 @@ def test_a_scan_leaves_out_only_homophones_every_hearer_said():
     shared.build()
     scanned = scan_calls(shared, [["你再说一遍"], ["嗯你在说一遍"]])
     assert [s.sound_rows for s in scanned] == [[(0, 0, 1, 5)], [(0, 0, 2, 6)]]
-    checker = Checker.from_rulebook("default")
-    ctx = checker.context(make_call(["你再说一遍"]))
-    ctx.lexicon = shared
-    ctx.__post_init__(scanned[0])
+    rb = Checker.from_rulebook("default").rulebook
+    ctx = CallContext(make_call(["你再说一遍"]), shared, rb.stages, rb.settings, scanned[0])
     assert ctx.sound_spans(0, heard, 4) == [(1, 5)] and ctx.sound_spans(0, said, 4) == []
 
     folded_and_clean = scan_calls(alone, [["那个你再说一遍"]])[0]  # the filler makes a clean view
