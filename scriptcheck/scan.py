@@ -93,7 +93,7 @@ def _rows(hits: Hits | None, firsts: np.ndarray) -> tuple[list[Row], list[int]]:
 
 def _codes(first: np.ndarray, hits: Hits, n_seg: int, n_off: int) -> np.ndarray:
     """One integer per hit for ``first`` (a wording or a key), its utterance and its span, to compare
-    hits of two scans with ``np.isin``; ``n_seg``, ``n_off``: bounds of utterance and offset numbers."""
+    hits of two scans (``_member``); ``n_seg``, ``n_off``: bounds of utterance and offset numbers."""
     _, seg, a, b = hits
     return ((first * n_seg + seg) * n_off + a) * n_off + b
 
@@ -115,7 +115,7 @@ def _drop_repeats(lexicon: Lexicon, literal: Hits | None, cleaned: Hits | None, 
     if n_first * n_seg * n_off * n_off >= 1 << 62:  # (never for a real batch) the index drops them
         return cleaned, sounds
     if len(found) == 2:
-        keep = ~np.isin(_codes(cleaned[0], cleaned, n_seg, n_off), _codes(literal[0], literal, n_seg, n_off))
+        keep = ~_member(_codes(cleaned[0], cleaned, n_seg, n_off), _codes(literal[0], literal, n_seg, n_off))
         cleaned = _only(cleaned, keep)
     if sounds is not None and len(sounds[0]):
         own = lexicon.own_sound  # each wording's key, when hearing it there says nothing more
@@ -125,8 +125,18 @@ def _drop_repeats(lexicon: Lexicon, literal: Hits | None, cleaned: Hits | None, 
                 k = own[h[0]]
                 some = k >= 0
                 said.append(_codes(k[some], _only(h, some), n_seg, n_off))
-        sounds = _only(sounds, ~np.isin(_codes(sounds[0], sounds, n_seg, n_off), np.concatenate(said)))
+        sounds = _only(sounds, ~_member(_codes(sounds[0], sounds, n_seg, n_off), np.concatenate(said)))
     return cleaned, sounds
+
+
+def _member(x: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """``np.isin(x, pool)``: one sort and a binary search, ~9x faster than ``isin`` on a batch's
+    few thousand codes (measured 46 against 408 µs)."""
+    if not len(pool):
+        return np.zeros(len(x), dtype=bool)
+    pool = np.sort(pool)
+    at = np.minimum(np.searchsorted(pool, x), len(pool) - 1)
+    return pool[at] == x
 
 
 def _only(hits: Hits, keep: np.ndarray) -> Hits:

@@ -147,3 +147,14 @@ def test_a_scan_leaves_out_only_homophones_every_hearer_said():
 
     folded_and_clean = scan_calls(alone, [["那个你再说一遍"]])[0]  # the filler makes a clean view
     assert folded_and_clean.clean is not None and len(folded_and_clean.rows) == len(set(folded_and_clean.rows)) == 1
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.integers(0, 60), max_size=40), st.lists(st.integers(0, 60), max_size=40))
+def test_member_is_isin(x: list[int], pool: list[int]) -> None:
+    import numpy as np
+
+    from scriptcheck.scan import _member
+
+    xs, ps = np.array(x, dtype=np.intp), np.array(pool, dtype=np.intp)
+    assert _member(xs, ps).tolist() == np.isin(xs, ps).tolist()
