@@ -120,7 +120,7 @@ class CallContext:
         out = set(literal) if literal else set()
         if ws.regex is not None and ws.id in self._regex_ids:
             out |= self._regex_candidate_segments(ws)
-        if sounds and ws.max_sound_han >= sounds:
+        if sounds:
             out |= self.heard_in(ws, sounds)
         return out
 

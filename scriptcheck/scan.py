@@ -110,7 +110,7 @@ def _drop_repeats(lexicon: Lexicon, literal: Hits | None, cleaned: Hits | None, 
     if not found:
         return cleaned, sounds
     every = [*found, *([sounds] if sounds is not None and len(sounds[0]) else [])]
-    n_first = 1 + max(len(lexicon), len(lexicon.sound_owner_table(False)), *(int(h[0].max()) for h in every))
+    n_first = 1 + max(len(lexicon), len(lexicon.sound_owner_table(False)))  # wording and key numbers
     n_off = 1 + max(int(h[3].max()) for h in every)
     if n_first * n_seg * n_off * n_off >= 1 << 62:  # (never for a real batch) the index drops them
         return cleaned, sounds

@@ -42,7 +42,7 @@ class Line:
             line = decode_line(self.raw, self.path, self.n)
             if isinstance(line, ReadError):
                 return [line]
-            items = list(jsonl_line(line, self.path, self.n))
+            items = list(jsonl_line(line, self.path, self.n, fast=False))  # (its bytes were tried)
         if self.roles:
             items = [apply_roles(c, self.roles) if isinstance(c, Call) else c for c in items]
         return items
@@ -114,11 +114,12 @@ def decode_line(raw: bytes, path: Path, n: int) -> str | ReadError:
             return ReadError(f"{path.stem}:{n}", where, f"{where}: undecodable bytes at {e.start}")
 
 
-def jsonl_line(line: str, path: Path, n: int) -> Iterator[Call | ReadError]:
+def jsonl_line(line: str, path: Path, n: int, fast: bool = True) -> Iterator[Call | ReadError]:
+    """One record; ``fast=False`` when the fast path already refused it (as bytes: the same JSON)."""
     if not line.strip():
         return
     where = f"{path}:{n}"
-    call = fast_call(line, where, n)  # a plain §1a call, read 4x faster; anything else as below
+    call = fast_call(line, where, n) if fast else None  # a plain §1a call, read 4x faster; else as below
     if call is not None:
         yield call
         return
