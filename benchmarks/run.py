@@ -6,11 +6,12 @@
 Generates a deterministic corpus and phrase lists with ../shared/bench/make_corpus.py, then times
 whole processes (wall clock, peak RSS of the process): scriptcheck with the default rulebook at
 --jobs 1 and --jobs 2, scriptcheck with the default rulebook extended by a 1k and a 50k-phrase word
-list, and ../shared/bench/peers.py (aho, regex) on the same corpus. Each rulebook is checked once on
-one call before the timed runs, so that every run is warm (its compiled rulebook in the on-disk
-cache). Prints ratios, never bare times, as the comparison that matters, and the findings a call of
-each rulebook (what a word list that fires often pays for); docs/performance.md records a run and
-the machine.
+list, the default rulebook with every rule disabled (the floor: reading, normalizing, scanning,
+stages and the report, with no check run), and ../shared/bench/peers.py (aho, regex) on the same
+corpus. Each rulebook is checked once on one call before the timed runs, so that every run is warm
+(its compiled rulebook in the on-disk cache). Prints ratios, never bare times, as the comparison
+that matters, and the findings a call of each rulebook (what a word list that fires often pays
+for); docs/performance.md records a run and the machine.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 RSS_WRAPPER = (
@@ -67,6 +70,14 @@ def main() -> int:
             (w / f"rb{n}" / "rules.yaml").write_text(
                 f"extends: default\nphrasebooks:\n  - path: words{n}.txt\n    check: forbidden_phrase\n",
                 encoding="utf-8")
+        # the floor: every rule of the default rulebook disabled, so a call is still read, normalized,
+        # scanned, split into stages and reported, but checked by nothing
+        dump = subprocess.run([*scriptcheck, "config", "--dump"], cwd=REPO, check=True, capture_output=True,
+                              text=True).stdout
+        (w / "rbnone").mkdir()
+        (w / "rbnone" / "rules.yaml").write_text(
+            "extends: default\nrules:\n" + "".join(f"  {rule}:\n    enabled: false\n"
+                                                  for rule in yaml.safe_load(dump)["rules"]), encoding="utf-8")
         chars = sum(len(s["text"]) for line in corpus.open(encoding="utf-8") for s in json.loads(line)["segments"])
         runs = {
             "scriptcheck --jobs 1": [*scriptcheck, "check", str(corpus), "-f", "json", "-o", str(w / "r1.jsonl"),
@@ -77,6 +88,8 @@ def main() -> int:
                                       "--jobs", "1", "-r", str(w / "rb1000" / "rules.yaml")],
             "scriptcheck +50k words": [*scriptcheck, "check", str(corpus), "-f", "json", "-o", str(w / "k50.jsonl"),
                                        "--jobs", "1", "-r", str(w / "rb50000" / "rules.yaml")],
+            "scriptcheck no checks": [*scriptcheck, "check", str(corpus), "-f", "json", "-o", str(w / "n0.jsonl"),
+                                      "--jobs", "1", "--exit-zero", "-r", str(w / "rbnone" / "rules.yaml")],
             "peers aho 2k": [sys.executable, str(args.bench / "peers.py"), "--calls", str(corpus), "--phrases",
                              str(w / "phrases2000.txt"), "--peer", "aho", "--repeat", "1"],
             "peers regex 2k": [sys.executable, str(args.bench / "peers.py"), "--calls", str(corpus), "--phrases",
@@ -87,7 +100,7 @@ def main() -> int:
         one = w / "one.jsonl"
         with corpus.open("rb") as f:
             one.write_bytes(f.readline())
-        for rulebook in ("default", str(w / "rb1000" / "rules.yaml"), str(w / "rb50000" / "rules.yaml")):
+        for rulebook in ("default", *(str(w / rb / "rules.yaml") for rb in ("rb1000", "rb50000", "rbnone"))):
             subprocess.run([*scriptcheck, "check", str(one), "-f", "json", "-o", os.devnull, "--exit-zero",
                             "-r", rulebook], cwd=REPO, check=True, capture_output=True)
         results = {}
@@ -104,6 +117,7 @@ def main() -> int:
     aho = results["peers aho 2k"]["seconds"]
     ratios = {
         "jobs1 / peers-aho (whole process)": round(results["scriptcheck --jobs 1"]["seconds"] / aho, 2),
+        "no checks / peers-aho (the floor)": round(results["scriptcheck no checks"]["seconds"] / aho, 2),
         "jobs1 / jobs2 (speed-up)": round(results["scriptcheck --jobs 1"]["seconds"]
                                           / results["scriptcheck --jobs 2"]["seconds"], 2),
         "50k words / 1k words": round(results["scriptcheck +50k words"]["seconds"]
