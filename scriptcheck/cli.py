@@ -152,7 +152,8 @@ def check(
     status = "failed"
     try:
         formatter.start()
-        with _progress(enabled=err.is_terminal and (output is not None or not sys.stdout.isatty())) as tick:
+        on_tty = err.is_terminal and (output is not None or not sys.stdout.isatty())
+        with _progress(on_tty, lambda: _left_to_check(paths, read_options, len(done))) as tick:
             for report in done if recorder is not None else ():  # the resumed calls belong to this run too
                 recorder.add(report)
             result = batch.run(checker, paths, formatter, done, jobs=jobs or os.cpu_count() or 1, progress=tick,
@@ -216,6 +217,14 @@ def _check_on_dask(paths: list[str], rules: str | None, output: Path | None, fmt
     raise typer.Exit(Exit.OK if exit_zero or not (failed or errors) else Exit.FINDINGS)
 
 
+def _left_to_check(paths: list[str], options: ReadOptions, resumed: int) -> int | None:
+    """The calls the progress line waits for: those under ``paths`` but the ones a resumed run has."""
+    from .readers.count import count_calls
+
+    total = count_calls(paths, options)
+    return None if total is None else max(total - resumed, 0)
+
+
 def _start_history(db: Path, rb: Rulebook, args: dict[str, object]) -> RunRecorder:
     from .history import HistoryError, RunRecorder
 
@@ -227,19 +236,56 @@ def _start_history(db: Path, rb: Rulebook, args: dict[str, object]) -> RunRecord
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A live progress line on a terminal (calls, calls/s, failures so far); silent otherwise.
-    Told counts, not reports: a batch's workers may keep the reports to themselves."""
+def _progress(enabled: bool, count: Callable[[], int | None] | None = None
+              ) -> Iterator[Callable[[int, int], None] | None]:
+    """A live progress line on a terminal (calls done of the total, calls/s, failures so far, time
+    elapsed and left); silent otherwise. Told counts, not reports: a batch's workers may keep the
+    reports to themselves. ``count`` finds the total in a background thread (counting a 2 GB JSON
+    Lines file takes a second or two), so checking starts at once and the ETA appears when it is
+    known; without a total (a spreadsheet, a JSON list) the line counts and shows no ETA."""
     if not enabled:
         yield None
         return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    import threading
+
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        Task,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Calls(ProgressColumn):
+        """``1,234/20,000 calls``, or ``1,234 calls`` while the total is not known."""
+
+        def render(self, task: Task) -> Text:
+            done = int(task.completed)
+            return Text(f"{done:,}/{int(task.total):,} calls" if task.total is not None else f"{done:,} calls")
+
+    class Rate(ProgressColumn):
+        """Calls a second, once rich has measured it (``task.speed`` is None until then)."""
+
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} calls/s" if speed is not None else "… calls/s", style="cyan")
 
     failed = 0
-    with Progress(SpinnerColumn(), TextColumn("{task.completed} calls"), TextColumn("{task.speed:>6.0f}/s"),
-                  TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(), console=err,
-                  transient=True) as bar:
+    with Progress(SpinnerColumn(), Calls(), BarColumn(), Rate(),
+                  TextColumn("[red]{task.fields[failed]:,} failed"), TimeElapsedColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
         task = bar.add_task("check", total=None, failed=0)
+
+        def find_total() -> None:
+            total = count() if count is not None else None
+            if total is not None:
+                bar.update(task, total=total)
+
+        threading.Thread(target=find_total, name="count-calls", daemon=True).start()
 
         def tick(calls: int, not_passed: int) -> None:
             nonlocal failed
