@@ -108,7 +108,8 @@ def main() -> int:
             seconds, rss, code = measure(cmd, REPO)
             results[name] = {"seconds": round(seconds, 2), "calls_per_s": round(args.calls / seconds, 1),
                              "chars_per_s": round(chars / seconds), "peak_rss_mb": round(rss, 1), "exit": code}
-            print(f"{name:<24} {seconds:8.2f} s {args.calls / seconds:9.1f} calls/s {rss:8.1f} MB", flush=True)
+            print(f"{name:<24} {seconds:8.2f} s {args.calls / seconds:9.1f} calls/s "
+                  f"{chars / seconds / 1e6:6.2f} M chars/s {rss:8.1f} MB", flush=True)
         same = (w / "r1.jsonl").read_bytes() == (w / "r2.jsonl").read_bytes()
         # what a word list's run pays for: its findings (evidence), more than its phrase count
         findings = {name: round(sum(len(json.loads(line)["findings"]) for line in (w / out).open(encoding="utf-8"))
