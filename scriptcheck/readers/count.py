@@ -53,7 +53,8 @@ def _count_file(path: Path, opts: ReadOptions) -> int | None:
 
 def _jsonl_records(path: Path) -> int | None:
     """Non-blank lines (an empty file is one error record); None for UTF-16, whose lines only
-    decoding the whole file finds."""
+    decoding the whole file finds. A line of only full-width spaces, which the reader skips after
+    decoding it, counts here: the total is then one too high, never a call too few."""
     n = 0
     with path.open("rb", buffering=1 << 16) as f:
         head = f.read(4096)
