@@ -13,6 +13,7 @@ from pathlib import Path
 from . import ReadOptions, expand
 from .common import ReadError
 from .detect import SNIFF_BYTES, sniff
+from .jsonl import looks_utf16
 
 MANY_CALLS = frozenset({"csv", "xlsx"})  # formats whose calls are rows grouped by call id
 
@@ -58,7 +59,7 @@ def _jsonl_records(path: Path) -> int | None:
     n = 0
     with path.open("rb", buffering=1 << 16) as f:
         head = f.read(4096)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        if looks_utf16(head):
             return None
         f.seek(0)
         for raw in f:
